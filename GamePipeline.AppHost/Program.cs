@@ -1,0 +1,27 @@
+using GamePipeline.AppHost;
+using GamePipeline.Contracts;
+
+var builder = DistributedApplication.CreateBuilder(args);
+var settings = PipelineSettings.From(builder.Configuration);
+
+// Infrastructure
+var kafka = builder.AddPipelineKafka(settings);
+
+// One-shot jobs
+var catalogSetup = builder.AddProject<Projects.CatalogSetup>(ResourceNames.CatalogSetup);
+
+// Services
+builder.AddProject<Projects.GameApi>(ResourceNames.GameApi)
+    .WithFixedHttpPort(settings.Ports.GameApi)
+    .WithReference(kafka).WaitFor(kafka);
+
+builder.AddProject<Projects.StreamWriter>(ResourceNames.StreamWriter)
+    .WithHttpEndpoint(name: "http")
+    .WithHttpHealthCheck("/health")
+    .WithReference(kafka).WaitFor(kafka);
+
+builder.AddProject<Projects.AnalyticsApi>(ResourceNames.AnalyticsApi)
+    .WithFixedHttpPort(settings.Ports.AnalyticsApi)
+    .WaitForCompletion(catalogSetup);
+
+builder.Build().Run();

@@ -1,0 +1,11 @@
+namespace GamePipeline.Contracts;
+
+/// <summary>Names the AppHost gives its resources; services use them as connection-string names.</summary>
+public static class ResourceNames
+{
+    public const string Kafka = "kafka";
+    public const string GameApi = "gameapi";
+    public const string StreamWriter = "streamwriter";
+    public const string CatalogSetup = "catalog-setup";
+    public const string AnalyticsApi = "analyticsapi";
+}

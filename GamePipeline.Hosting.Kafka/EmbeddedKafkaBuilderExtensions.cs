@@ -1,0 +1,121 @@
+using System.Collections.Immutable;
+using System.Net;
+using System.Net.Sockets;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging;
+
+namespace GamePipeline.Hosting.Kafka;
+
+public static class EmbeddedKafkaBuilderExtensions
+{
+    /// <summary>
+    /// Adds a Kafka cluster that runs inside the AppHost (librdkafka's mock cluster) and is reachable by any
+    /// client on this machine at <c>localhost:<paramref name="port"/></c>. Port 0 picks a free port.
+    /// </summary>
+    public static IResourceBuilder<EmbeddedKafkaResource> AddEmbeddedKafka(this IDistributedApplicationBuilder builder, string name, int port = 9092, int brokers = 1)
+    {
+        var resource = new EmbeddedKafkaResource(name, "localhost", port == 0 ? FreeLoopbackPort() : port) { Brokers = brokers };
+        var healthCheckName = $"{name}_produce";
+
+        builder.Services.AddKeyedSingleton(name, (_, _) => new KafkaProduceHealthCheck(resource.BootstrapServers));
+        builder.Services.AddKeyedSingleton(name, (_, _) => new EmbeddedKafkaRuntime());
+        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
+            healthCheckName,
+            sp => sp.GetRequiredKeyedService<KafkaProduceHealthCheck>(name),
+            failureStatus: HealthStatus.Unhealthy,
+            tags: ["kafka"]));
+
+        return builder.AddResource(resource)
+            .WithInitialState(new CustomResourceSnapshot
+            {
+                ResourceType = "Kafka (embedded)",
+                State = KnownResourceStates.NotStarted,
+                Properties =
+                [
+                    new ResourcePropertySnapshot("kafka.bootstrap", resource.BootstrapServers),
+                    new ResourcePropertySnapshot("kafka.implementation", "librdkafka mock cluster (in the AppHost process, in memory)"),
+                ],
+            })
+            .WithHealthCheck(healthCheckName)
+            .OnInitializeResource(StartAsync);
+    }
+
+    /// <summary>Creates a topic when the cluster starts (the mock cluster does not implement CreateTopics).</summary>
+    public static IResourceBuilder<EmbeddedKafkaResource> WithTopic(this IResourceBuilder<EmbeddedKafkaResource> builder, string topic, int partitions)
+    {
+        builder.Resource.AddTopic(new EmbeddedKafkaTopic(topic, partitions));
+        return builder;
+    }
+
+    private static async Task StartAsync(EmbeddedKafkaResource resource, InitializeResourceEvent e, CancellationToken cancellationToken)
+    {
+        var logger = e.Logger;
+        await e.Notifications.PublishUpdateAsync(resource, s => s with { State = KnownResourceStates.Starting });
+        await e.Eventing.PublishAsync(new BeforeResourceStartedEvent(resource, e.Services), cancellationToken);
+
+        EmbeddedKafkaServer server;
+        try
+        {
+            server = EmbeddedKafkaServer.Start(resource.Port, resource.Brokers, resource.Topics, resource.Host);
+        }
+        catch (Exception ex) when (ex is SocketException or InvalidOperationException or DllNotFoundException)
+        {
+            logger.LogError(ex, "Embedded Kafka could not start on {Bootstrap}", resource.BootstrapServers);
+            await e.Notifications.PublishUpdateAsync(resource, s => s with { State = KnownResourceStates.FailedToStart });
+            return;
+        }
+
+        await e.Services.GetRequiredKeyedService<EmbeddedKafkaRuntime>(resource.Name).SetAsync(server);
+        logger.LogInformation(
+            "Embedded Kafka listening on {Bootstrap} (brokers {Brokers}; librdkafka {Library}); topics: {Topics}",
+            server.BootstrapServers, server.BrokerAddresses, MockKafkaCluster.NativeLibraryPath,
+            string.Join(", ", resource.Topics.Select(t => $"{t.Name} ({t.Partitions} partitions)")));
+
+        await e.Notifications.PublishUpdateAsync(resource, s => s with
+        {
+            State = KnownResourceStates.Running,
+            StartTimeStamp = DateTime.UtcNow,
+            Urls = [new UrlSnapshot("tcp", $"tcp://{server.BootstrapServers}", IsInternal: false)],
+            Properties = s.Properties
+                .SetResourceProperty("kafka.brokers", server.BrokerAddresses)
+                .SetResourceProperty("kafka.topics", string.Join(", ", resource.Topics.Select(t => $"{t.Name}:{t.Partitions}"))),
+        });
+        await e.Eventing.PublishAsync(new ConnectionStringAvailableEvent(resource, e.Services), cancellationToken);
+    }
+
+    private static int FreeLoopbackPort()
+    {
+        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)probe.LocalEndPoint!).Port;
+    }
+
+    private static ImmutableArray<ResourcePropertySnapshot> SetResourceProperty(this ImmutableArray<ResourcePropertySnapshot> properties, string name, object value) =>
+        [.. properties.Where(p => p.Name != name), new ResourcePropertySnapshot(name, value)];
+}
+
+/// <summary>Owns the running embedded cluster so the AppHost's shutdown stops it.</summary>
+internal sealed class EmbeddedKafkaRuntime : IAsyncDisposable
+{
+    private EmbeddedKafkaServer? _server;
+
+    public async ValueTask SetAsync(EmbeddedKafkaServer server)
+    {
+        var previous = Interlocked.Exchange(ref _server, server);
+        if (previous is not null)
+        {
+            await previous.DisposeAsync();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _server, null) is { } server)
+        {
+            await server.DisposeAsync();
+        }
+    }
+}

@@ -1,0 +1,28 @@
+using System.Globalization;
+using Aspire.Hosting.ApplicationModel;
+
+namespace GamePipeline.Hosting.Kafka;
+
+/// <summary>A Kafka cluster hosted inside the AppHost process (librdkafka's mock cluster); no container needed.</summary>
+public sealed class EmbeddedKafkaResource(string name, string host, int port) : Resource(name), IResourceWithConnectionString
+{
+    private readonly List<EmbeddedKafkaTopic> _topics = [];
+
+    public string Host { get; } = host;
+
+    public int Port { get; } = port;
+
+    public int Brokers { get; internal set; } = 1;
+
+    public IReadOnlyList<EmbeddedKafkaTopic> Topics => _topics;
+
+    public string BootstrapServers => string.Create(CultureInfo.InvariantCulture, $"{Host}:{Port}");
+
+    public ReferenceExpression ConnectionStringExpression => ReferenceExpression.Create($"{BootstrapServers}");
+
+    internal void AddTopic(EmbeddedKafkaTopic topic)
+    {
+        _topics.RemoveAll(t => t.Name == topic.Name);
+        _topics.Add(topic);
+    }
+}
