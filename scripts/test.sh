@@ -13,10 +13,17 @@ dotnet test GamePipeline.sln --logger "trx;LogFileName=tests.trx" --logger "cons
   --results-directory "$results" "$@" 2>&1 | tee "$results/console.log"
 status=${PIPESTATUS[0]}
 
-# Sum the per-assembly summaries ("Passed!  - Failed: 0, Passed: 11, Skipped: 0, ...").
-read -r passed failed skipped < <(grep -E '(Passed|Failed)! +- Failed:' "$results/console.log" |
-  sed -E 's/.*Failed: *([0-9]+), Passed: *([0-9]+), Skipped: *([0-9]+).*/\2 \1 \3/' |
-  awk '{p+=$1; f+=$2; s+=$3} END {print p+0, f+0, s+0}')
+# Sum the counters of every TRX report (one per test assembly).
+passed=0 failed=0 skipped=0
+for trx in "$results"/*.trx; do
+  [[ -f $trx ]] || continue
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
+  attr() { sed -nE "s/.* $1=\"([0-9]+)\".*/\1/p" <<<"$counters"; }
+  passed=$((passed + $(attr passed)))
+  failed=$((failed + $(attr failed)))
+  total=$(attr total) executed=$(attr executed)
+  skipped=$((skipped + total - executed))
+done
 if ((skipped > 0)); then
   echo "$skipped test(s) skipped: no test may skip" >&2
   status=1
