@@ -1,0 +1,160 @@
+using System.Buffers;
+using System.Text.Json;
+using GameApi.Ingest;
+using GamePipeline.Contracts;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace GameApi.Endpoints;
+
+/// <summary>
+/// The batch endpoint for real mobile clients. All or nothing: a batch with any invalid event is refused
+/// whole (4xx, nothing written); a 202 means Kafka acknowledged every event of it.
+/// </summary>
+public static class EventBatchEndpoints
+{
+    public static IEndpointRouteBuilder MapEventBatchApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/v1/events").WithTags("Events");
+        api.MapPost("", PostEvents)
+            .WithName("PostEvents")
+            .WithSummary("Records a batch of one user's events.")
+            .WithDescription("202 once Kafka has acknowledged every event; 400/413/415 refuse the whole batch and record nothing; 503 with Retry-After when Kafka is unavailable.")
+            .Accepts<EventBatchRequest>("application/json")
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        return app;
+    }
+
+    public static async Task<Results<Accepted<EventBatchAccepted>, ValidationProblem, ProblemHttpResult>> PostEvents(
+        HttpRequest request, EventFactory events, EventPublisher publisher, IOptions<IngestOptions> options, GameApiMetrics metrics, ILogger<EventBatchAccepted> logger)
+    {
+        var limits = options.Value;
+        if (!request.HasJsonContentType())
+        {
+            return Refuse(StatusCodes.Status415UnsupportedMediaType, "unsupported_media_type", $"Content-Type must be application/json, not '{request.ContentType}'.");
+        }
+
+        if (request.ContentLength > limits.MaxBatchBytes)
+        {
+            return Refuse(StatusCodes.Status413PayloadTooLarge, "body_too_large", $"The body is {request.ContentLength} bytes; the limit is {limits.MaxBatchBytes}.");
+        }
+
+        var body = await ReadBodyAsync(request, limits.MaxBatchBytes, request.HttpContext.RequestAborted);
+        if (body is null)
+        {
+            return Refuse(StatusCodes.Status413PayloadTooLarge, "body_too_large", $"The body exceeds the limit of {limits.MaxBatchBytes} bytes.");
+        }
+
+        EventBatchRequest? batch;
+        try
+        {
+            batch = JsonSerializer.Deserialize(body.Value.Span, EventBatchJsonContext.Default.EventBatchRequest);
+        }
+        catch (JsonException e)
+        {
+            return Refuse(StatusCodes.Status400BadRequest, "malformed_json", $"The body is not a valid event batch: {e.Message}");
+        }
+
+        if (batch?.Events is not { Count: > 0 } clientEvents)
+        {
+            return Refuse(StatusCodes.Status400BadRequest, "no_events", "The batch has no 'events'.");
+        }
+
+        if (clientEvents.Count > limits.MaxBatchEvents)
+        {
+            return Refuse(StatusCodes.Status413PayloadTooLarge, "too_many_events", $"The batch has {clientEvents.Count} events; the limit is {limits.MaxBatchEvents}.");
+        }
+
+        var errors = Validate(batch, clientEvents, limits);
+        if (errors.Count > 0)
+        {
+            metrics.Rejected("invalid_event");
+            GameApiLog.BatchRejected(logger, string.Join("; ", errors.Select(e => $"{e.Key}: {string.Join(", ", e.Value)}")));
+            return TypedResults.ValidationProblem(errors, title: "The batch was refused; no event was recorded.", type: "https://gamepipeline.dev/problems/invalid-event");
+        }
+
+        var headers = events.Headers(request);
+        var envelopes = clientEvents
+            .Select(e => events.FromBatch(request, e.EventType!, e.EventId, e.ClientTime, batch.UserId, e.Properties, headers))
+            .ToArray();
+        await publisher.PublishAsync(envelopes);
+
+        var byType = envelopes.CountBy(e => e.EventType).ToDictionary(g => g.Key, g => g.Value);
+        return TypedResults.Accepted((string?)null, new EventBatchAccepted(envelopes.Length, byType, [.. envelopes.Select(e => e.EventId)]));
+
+        ProblemHttpResult Refuse(int status, string reason, string detail)
+        {
+            metrics.Rejected(reason);
+            GameApiLog.BatchRejected(logger, detail);
+            return TypedResults.Problem(detail, statusCode: status, title: "The batch was refused; no event was recorded.", type: $"https://gamepipeline.dev/problems/{reason.Replace('_', '-')}");
+        }
+    }
+
+    private static Dictionary<string, string[]> Validate(EventBatchRequest batch, IReadOnlyList<ClientEvent> clientEvents, IngestOptions limits)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (batch.UserId is { } userId && (userId.Length == 0 || userId.Length > limits.MaxUserIdLength))
+        {
+            errors["user_id"] = [$"user_id must be 1 to {limits.MaxUserIdLength} characters."];
+        }
+
+        for (var i = 0; i < clientEvents.Count; i++)
+        {
+            var clientEvent = clientEvents[i];
+            if (clientEvent is null)
+            {
+                errors[$"events[{i}]"] = ["The event is null."];
+                continue;
+            }
+
+            if (!GameEventTypes.IsKnown(clientEvent.EventType))
+            {
+                errors[$"events[{i}].event_type"] = [clientEvent.EventType is null
+                    ? $"event_type is required (one of: {string.Join(", ", GameEventTypes.All)})."
+                    : $"Unknown event_type '{clientEvent.EventType}' (known: {string.Join(", ", GameEventTypes.All)})."];
+            }
+
+            if (clientEvent.EventId == Guid.Empty)
+            {
+                errors[$"events[{i}].event_id"] = ["event_id, when given, must be a non-empty UUID."];
+            }
+
+            if (clientEvent.Properties is { } properties)
+            {
+                if (properties.ValueKind != JsonValueKind.Object)
+                {
+                    errors[$"events[{i}].properties"] = [$"properties must be a JSON object, not {properties.ValueKind}."];
+                }
+                else if (properties.GetRawText().Length > limits.MaxPropertiesBytes)
+                {
+                    errors[$"events[{i}].properties"] = [$"properties exceed {limits.MaxPropertiesBytes} bytes."];
+                }
+            }
+        }
+
+        return errors;
+    }
+
+    /// <summary>Reads at most <paramref name="limit"/> bytes; null when the body is longer.</summary>
+    private static async Task<ReadOnlyMemory<byte>?> ReadBodyAsync(HttpRequest request, int limit, CancellationToken cancellationToken)
+    {
+        var buffer = new ArrayBufferWriter<byte>(Math.Min(limit, (int?)request.ContentLength ?? 16 * 1024) + 1);
+        while (true)
+        {
+            var memory = buffer.GetMemory(4096);
+            var read = await request.Body.ReadAsync(memory, cancellationToken);
+            if (read == 0)
+            {
+                return buffer.WrittenMemory;
+            }
+
+            buffer.Advance(read);
+            if (buffer.WrittenCount > limit)
+            {
+                return null;
+            }
+        }
+    }
+}

@@ -1,0 +1,44 @@
+using GameApi.Ingest;
+using GamePipeline.Contracts;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace GameApi.Endpoints;
+
+/// <summary>The seed's three GET routes: same paths, same bodies; each request becomes one event on Kafka.</summary>
+public static class GameRoutes
+{
+    public const string DefaultBody = "This is the default response!\n";
+    public const string PurchaseSwordBody = "You Purchased a Sword!\n";
+    public const string JoinGuildBody = "You Joined the Guild!\n";
+
+    public static IEndpointRouteBuilder MapGameRoutes(this IEndpointRouteBuilder app)
+    {
+        var routes = app.MapGroup("").WithTags("Game (the seed's routes)");
+        Describe(routes.MapGet("/", DefaultResponse), "Default", GameEventTypes.Default);
+        Describe(routes.MapGet("/purchase_a_sword", PurchaseASword), "PurchaseASword", GameEventTypes.PurchaseSword);
+        Describe(routes.MapGet("/join_the_guild", JoinTheGuild), "JoinTheGuild", GameEventTypes.JoinGuild);
+        return app;
+    }
+
+    private static void Describe(RouteHandlerBuilder route, string name, string eventType) =>
+        route.WithName(name)
+            .WithSummary($"Records a '{eventType}' event.")
+            .WithDescription("Answers 200 only once Kafka has acknowledged the event (acks=all); 503 with Retry-After when Kafka is unavailable.")
+            .Produces<string>(StatusCodes.Status200OK, "text/plain")
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+
+    public static Task<ContentHttpResult> DefaultResponse(HttpRequest request, EventFactory events, EventPublisher publisher) =>
+        RecordAsync(request, events, publisher, GameEventTypes.Default, DefaultBody);
+
+    public static Task<ContentHttpResult> PurchaseASword(HttpRequest request, EventFactory events, EventPublisher publisher) =>
+        RecordAsync(request, events, publisher, GameEventTypes.PurchaseSword, PurchaseSwordBody);
+
+    public static Task<ContentHttpResult> JoinTheGuild(HttpRequest request, EventFactory events, EventPublisher publisher) =>
+        RecordAsync(request, events, publisher, GameEventTypes.JoinGuild, JoinGuildBody);
+
+    private static async Task<ContentHttpResult> RecordAsync(HttpRequest request, EventFactory events, EventPublisher publisher, string eventType, string body)
+    {
+        await publisher.PublishAsync(events.FromRoute(request, eventType));
+        return TypedResults.Text(body, "text/plain; charset=utf-8");
+    }
+}

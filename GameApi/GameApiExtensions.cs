@@ -1,0 +1,59 @@
+using System.Text.Json;
+using Confluent.Kafka;
+using GameApi.Endpoints;
+using GameApi.Ingest;
+using GamePipeline.Contracts;
+using Scalar.AspNetCore;
+
+namespace GameApi;
+
+public static class GameApiExtensions
+{
+    public const string ProducerClientName = "gameapi-events";
+
+    public static WebApplicationBuilder AddGameApi(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<IngestOptions>()
+            .BindConfiguration(IngestOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        var ingest = builder.Configuration.GetSection(IngestOptions.Section).Get<IngestOptions>() ?? new IngestOptions();
+
+        builder.AddKafkaProducer<string, byte[]>(ResourceNames.Kafka, ProducerClientName, config =>
+        {
+            // A 2xx means durable in Kafka: every in-sync replica has the event, and retries never duplicate it.
+            config.Acks = Acks.All;
+            config.EnableIdempotence = true;
+            config.MessageTimeoutMs = (int)ingest.AckTimeout.TotalMilliseconds;
+            config.LingerMs ??= 1;
+            config.SocketNagleDisable = true;
+            config.CompressionType ??= CompressionType.Lz4;
+        });
+
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<GameApiMetrics>();
+        builder.Services.AddSingleton<EventFactory>();
+        builder.Services.AddSingleton<EventPublisher>();
+        builder.Services.AddSingleton<KafkaAvailability>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<KafkaAvailability>());
+        builder.Services.AddHostedService<ProducerDrain>();
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(GameApiMetrics.MeterName));
+
+        builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<KafkaUnavailableExceptionHandler>();
+        builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
+        builder.Services.AddOpenApi();
+        return builder;
+    }
+
+    public static WebApplication MapGameApi(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.MapOpenApi();
+        app.MapScalarApiReference("/docs", options => options.WithTitle("GameApi"));
+        app.MapGameRoutes();
+        app.MapEventBatchApi();
+        return app;
+    }
+}
