@@ -39,7 +39,14 @@ public static class GameApiExtensions
         builder.Services.AddHostedService<ProducerDrain>();
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(GameApiMetrics.MeterName));
 
-        builder.Services.AddProblemDetails();
+        builder.Services.AddProblemDetails(problems => problems.CustomizeProblemDetails = context =>
+        {
+            // Routing refuses a body of the wrong type before any handler runs; say what was expected.
+            if (context.ProblemDetails.Status == StatusCodes.Status415UnsupportedMediaType)
+            {
+                context.ProblemDetails.Detail ??= $"Content-Type '{context.HttpContext.Request.ContentType}' is not accepted here; send application/json.";
+            }
+        });
         builder.Services.AddExceptionHandler<KafkaUnavailableExceptionHandler>();
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
         builder.Services.AddOpenApi();

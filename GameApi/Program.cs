@@ -9,5 +9,3 @@ app.MapDefaultEndpoints();
 app.MapGameApi();
 app.Run();
 
-/// <summary>Entry point, visible to the tests' WebApplicationFactory.</summary>
-public partial class Program;

@@ -23,6 +23,7 @@ public static class EventBatchEndpoints
             .Accepts<EventBatchRequest>("application/json")
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         return app;
     }
@@ -30,12 +31,8 @@ public static class EventBatchEndpoints
     public static async Task<Results<Accepted<EventBatchAccepted>, ValidationProblem, ProblemHttpResult>> PostEvents(
         HttpRequest request, EventFactory events, EventPublisher publisher, IOptions<IngestOptions> options, GameApiMetrics metrics, ILogger<EventBatchAccepted> logger)
     {
+        // Content types other than JSON never get here: Accepts<T>("application/json") answers them 415.
         var limits = options.Value;
-        if (!request.HasJsonContentType())
-        {
-            return Refuse(StatusCodes.Status415UnsupportedMediaType, "unsupported_media_type", $"Content-Type must be application/json, not '{request.ContentType}'.");
-        }
-
         if (request.ContentLength > limits.MaxBatchBytes)
         {
             return Refuse(StatusCodes.Status413PayloadTooLarge, "body_too_large", $"The body is {request.ContentLength} bytes; the limit is {limits.MaxBatchBytes}.");
