@@ -16,9 +16,12 @@ internal static class PipelineResources
             _ => throw new ArgumentOutOfRangeException(nameof(settings), settings.Topology, "Unknown Pipeline:Topology"),
         };
 
-    /// <summary>A project's HTTP endpoint on a fixed port (0: let Aspire choose), with its readiness probe.</summary>
+    /// <summary>
+    /// A project's HTTP endpoint on a fixed port, served by the project itself (no proxy in between: Kestrel
+    /// binds both 127.0.0.1 and ::1, so every client's "localhost" works, and nothing costs a hop).
+    /// Port 0 lets Aspire choose (tests).
+    /// </summary>
     public static IResourceBuilder<ProjectResource> WithFixedHttpPort(this IResourceBuilder<ProjectResource> project, int port) =>
-        project
-            .WithHttpEndpoint(port: port == 0 ? null : port, name: "http")
+        (port == 0 ? project.WithHttpEndpoint(name: "http") : project.WithHttpEndpoint(port: port, name: "http", isProxied: false))
             .WithHttpHealthCheck("/health");
 }
