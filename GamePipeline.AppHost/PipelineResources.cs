@@ -16,6 +16,14 @@ internal static class PipelineResources
             _ => throw new ArgumentOutOfRangeException(nameof(settings), settings.Topology, "Unknown Pipeline:Topology"),
         };
 
+    /// <summary>The lake, as the connection string <c>lake</c>: an absolute directory in the embedded topology.</summary>
+    public static IResourceBuilder<IResourceWithConnectionString> AddPipelineLake(this IDistributedApplicationBuilder builder, PipelineSettings settings)
+    {
+        var path = Path.GetFullPath(Path.Combine(builder.AppHostDirectory, settings.Lake.Path));
+        Directory.CreateDirectory(path);
+        return builder.AddConnectionString(ResourceNames.Lake, ReferenceExpression.Create($"{path}"));
+    }
+
     /// <summary>
     /// A project's HTTP endpoint on a fixed port, served by the project itself (no proxy in between: Kestrel
     /// binds both 127.0.0.1 and ::1, so every client's "localhost" works, and nothing costs a hop).

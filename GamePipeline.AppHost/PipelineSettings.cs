@@ -20,6 +20,15 @@ public sealed class PipelineSettings
 
     public PortSettings Ports { get; set; } = new();
 
+    public LakeSettings Lake { get; set; } = new();
+
+    public sealed class LakeSettings
+    {
+        /// <summary>The lake's directory; relative paths are relative to the AppHost project (default: the repository's <c>lake/</c>).</summary>
+        [Required]
+        public string Path { get; set; } = "../lake";
+    }
+
     public sealed class KafkaSettings
     {
         /// <summary>Bootstrap port on localhost; 0 picks a free one (tests).</summary>
@@ -47,6 +56,7 @@ public sealed class PipelineSettings
         var settings = configuration.GetSection(Section).Get<PipelineSettings>() ?? new PipelineSettings();
         Validator.ValidateObject(settings.Kafka, new ValidationContext(settings.Kafka), validateAllProperties: true);
         Validator.ValidateObject(settings.Ports, new ValidationContext(settings.Ports), validateAllProperties: true);
+        Validator.ValidateObject(settings.Lake, new ValidationContext(settings.Lake), validateAllProperties: true);
         return settings;
     }
 }

@@ -6,6 +6,7 @@ var settings = PipelineSettings.From(builder.Configuration);
 
 // Infrastructure
 var kafka = builder.AddPipelineKafka(settings);
+var lake = builder.AddPipelineLake(settings);
 
 // One-shot jobs
 var catalogSetup = builder.AddProject<Projects.CatalogSetup>(ResourceNames.CatalogSetup);
@@ -18,7 +19,8 @@ builder.AddProject<Projects.GameApi>(ResourceNames.GameApi)
 builder.AddProject<Projects.StreamWriter>(ResourceNames.StreamWriter)
     .WithHttpEndpoint(name: "http")
     .WithHttpHealthCheck("/health")
-    .WithReference(kafka).WaitFor(kafka);
+    .WithReference(kafka).WaitFor(kafka)
+    .WithReference(lake);
 
 builder.AddProject<Projects.AnalyticsApi>(ResourceNames.AnalyticsApi)
     .WithFixedHttpPort(settings.Ports.AnalyticsApi)

@@ -4,6 +4,7 @@ namespace GamePipeline.Contracts;
 public static class ResourceNames
 {
     public const string Kafka = "kafka";
+    public const string Lake = "lake";
     public const string GameApi = "gameapi";
     public const string StreamWriter = "streamwriter";
     public const string CatalogSetup = "catalog-setup";

@@ -1,5 +1,8 @@
+using StreamWriter;
+
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
+builder.AddStreamWriter();
 
 var app = builder.Build();
 app.MapDefaultEndpoints();

@@ -17,10 +17,13 @@ public sealed class PipelineAppFixture : IAsyncLifetime
 
     public string KafkaBootstrap { get; private set; } = "";
 
+    /// <summary>A lake of the test run's own.</summary>
+    public string LakePath { get; } = Directory.CreateTempSubdirectory("gamepipeline-lake-").FullName;
+
     public async Task InitializeAsync()
     {
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.GamePipeline_AppHost>(
-            ["--Pipeline:Kafka:Port=0", "--Pipeline:Ports:GameApi=0", "--Pipeline:Ports:AnalyticsApi=0"],
+            ["--Pipeline:Kafka:Port=0", "--Pipeline:Ports:GameApi=0", "--Pipeline:Ports:AnalyticsApi=0", $"--Pipeline:Lake:Path={LakePath}"],
             (options, _) => options.DisableDashboard = true);
         App = await builder.BuildAsync();
 
@@ -49,6 +52,8 @@ public sealed class PipelineAppFixture : IAsyncLifetime
         {
             await App.DisposeAsync();
         }
+
+        Directory.Delete(LakePath, recursive: true);
     }
 }
 

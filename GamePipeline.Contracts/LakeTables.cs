@@ -1,0 +1,74 @@
+namespace GamePipeline.Contracts;
+
+public enum LakeColumnType
+{
+    String,
+    Timestamp,
+    Int32,
+    Int64,
+    Binary,
+}
+
+public sealed record LakeColumn(string Name, LakeColumnType Type, bool Nullable, string Description);
+
+/// <summary>One table of the lake: Parquet files under <c>{name}/dt=YYYY-MM-DD/</c>.</summary>
+public sealed record LakeTable(string Name, string? EventType, IReadOnlyList<LakeColumn> Columns, string Description);
+
+/// <summary>The lake's tables (their names are contracts) and their typed, lower snake_case columns.</summary>
+public static class LakeTables
+{
+    /// <summary>The Hive-style partition column (folder <c>dt=YYYY-MM-DD</c>, UTC date of the event time).</summary>
+    public const string PartitionColumn = "dt";
+
+    public static readonly IReadOnlyList<LakeColumn> EventColumns =
+    [
+        new("event_id", LakeColumnType.String, false, "Unique event id (UUID)"),
+        new("event_type", LakeColumnType.String, false, "default, purchase_sword or join_guild"),
+        new("event_time", LakeColumnType.Timestamp, false, "When GameApi received the event (UTC)"),
+        new("client_time", LakeColumnType.Timestamp, true, "When the client says it happened (batch only)"),
+        new("user_id", LakeColumnType.String, false, "Who the event is about (batch user_id, X-User-Id, else Host)"),
+        new("source", LakeColumnType.String, false, "route or batch"),
+        new("host", LakeColumnType.String, true, "Host header"),
+        new("user_agent", LakeColumnType.String, true, "User-Agent header"),
+        new("accept", LakeColumnType.String, true, "Accept header"),
+        new("headers", LakeColumnType.String, false, "All request headers but credentials (JSON object)"),
+        new("properties", LakeColumnType.String, true, "Client properties (JSON object; batch only)"),
+        new("raw_event", LakeColumnType.String, false, "The Kafka message as received (JSON)"),
+        new("kafka_partition", LakeColumnType.Int32, false, "Kafka partition the event came from"),
+        new("kafka_offset", LakeColumnType.Int64, false, "Kafka offset the event came from"),
+        new("kafka_timestamp", LakeColumnType.Timestamp, false, "Kafka message timestamp (UTC)"),
+        new("trace_id", LakeColumnType.String, true, "W3C trace id of the producing request"),
+        new("written_at", LakeColumnType.Timestamp, false, "When StreamWriter committed the row (UTC)"),
+    ];
+
+    public static readonly IReadOnlyList<LakeColumn> BadEventColumns =
+    [
+        new("reason", LakeColumnType.String, false, "Why the record was refused: not_json, missing_field, wrong_type, unknown_event_type, unsupported_schema_version, oversize"),
+        new("error", LakeColumnType.String, false, "The detailed problem"),
+        new("raw_event", LakeColumnType.String, false, "The payload as text (invalid UTF-8 replaced)"),
+        new("raw_payload", LakeColumnType.Binary, false, "The payload's exact bytes, for replay"),
+        new("kafka_key", LakeColumnType.String, true, "The message key"),
+        new("kafka_partition", LakeColumnType.Int32, false, "Kafka partition the record came from"),
+        new("kafka_offset", LakeColumnType.Int64, false, "Kafka offset the record came from"),
+        new("kafka_timestamp", LakeColumnType.Timestamp, false, "Kafka message timestamp (UTC)"),
+        new("trace_id", LakeColumnType.String, true, "W3C trace id of the producing request, if any"),
+        new("written_at", LakeColumnType.Timestamp, false, "When StreamWriter committed the row (UTC)"),
+    ];
+
+    public static readonly LakeTable SwordPurchases = new("sword_purchases", GameEventTypes.PurchaseSword, EventColumns, "Swords purchased (GET /purchase_a_sword)");
+    public static readonly LakeTable JoinGuilds = new("join_guilds", GameEventTypes.JoinGuild, EventColumns, "Guilds joined (GET /join_the_guild)");
+    public static readonly LakeTable DefaultEvents = new("default_events", GameEventTypes.Default, EventColumns, "Default events (GET /)");
+    public static readonly LakeTable BadEvents = new("bad_events", null, BadEventColumns, "Records that failed the event schema, with the reason and the raw payload");
+
+    public static readonly IReadOnlyList<LakeTable> All = [SwordPurchases, JoinGuilds, DefaultEvents, BadEvents];
+
+    public static LakeTable? ForEventType(string eventType) => eventType switch
+    {
+        GameEventTypes.PurchaseSword => SwordPurchases,
+        GameEventTypes.JoinGuild => JoinGuilds,
+        GameEventTypes.Default => DefaultEvents,
+        _ => null,
+    };
+
+    public static LakeTable? Find(string name) => All.FirstOrDefault(t => t.Name == name);
+}

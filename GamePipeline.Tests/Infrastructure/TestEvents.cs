@@ -1,0 +1,33 @@
+using System.Text.Json;
+using Confluent.Kafka;
+using GamePipeline.Contracts;
+
+namespace GamePipeline.Tests.Infrastructure;
+
+/// <summary>Contract-valid events, produced the way GameApi produces them (key = user id, JSON envelope).</summary>
+public static class TestEvents
+{
+    private static readonly string[] Types = [GameEventTypes.Default, GameEventTypes.PurchaseSword, GameEventTypes.JoinGuild];
+
+    public static GameEventEnvelope Create(int n, string user = "user1.comcast.com") => new()
+    {
+        EventId = Guid.CreateVersion7(),
+        EventType = Types[n % Types.Length],
+        ReceivedAt = DateTimeOffset.UtcNow,
+        UserId = $"{user}-{n % 7}",
+        Source = EventSources.Route,
+        Host = user,
+        UserAgent = "ApacheBench/2.3",
+        Accept = "*/*",
+        Headers = new Dictionary<string, string> { ["Host"] = user, ["User-Agent"] = "ApacheBench/2.3", ["Accept"] = "*/*" },
+    };
+
+    public static Message<string, byte[]> Message(GameEventEnvelope envelope) => new()
+    {
+        Key = envelope.UserId,
+        Value = JsonSerializer.SerializeToUtf8Bytes(envelope, ContractsJsonContext.Default.GameEventEnvelope),
+    };
+
+    public static IProducer<string, byte[]> Producer(string bootstrapServers) =>
+        new ProducerBuilder<string, byte[]>(new ProducerConfig { BootstrapServers = bootstrapServers, Acks = Acks.All, EnableIdempotence = true, LingerMs = 5 }).Build();
+}

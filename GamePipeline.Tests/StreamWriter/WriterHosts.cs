@@ -1,0 +1,124 @@
+using System.Diagnostics;
+using GamePipeline.Tests.Infrastructure;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using StreamWriter;
+
+namespace GamePipeline.Tests.StreamWriter;
+
+/// <summary>Settings every test writer shares: short flushes and a short session so rebalances are quick.</summary>
+internal static class WriterSettings
+{
+    public static Dictionary<string, string?> For(string bootstrapServers, string lake, string writerId) => new()
+    {
+        ["ConnectionStrings:kafka"] = bootstrapServers,
+        ["ConnectionStrings:lake"] = lake,
+        ["StreamWriter:WriterId"] = writerId,
+        ["StreamWriter:FlushInterval"] = "00:00:00.300",
+        ["StreamWriter:MaxEventBytes"] = "4096",
+        ["Kafka:Clients:streamwriter:Config:session.timeout.ms"] = "3000",
+        ["Kafka:Clients:streamwriter:Config:heartbeat.interval.ms"] = "500",
+        ["Logging:LogLevel:Default"] = "Warning",
+    };
+}
+
+/// <summary>A StreamWriter inside the test process (same code as the service, its own host).</summary>
+internal sealed class WriterHost(IHost host) : IAsyncDisposable
+{
+    public static async Task<WriterHost> StartAsync(string bootstrapServers, string lake, string writerId)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(WriterSettings.For(bootstrapServers, lake, writerId));
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.AddStreamWriter();
+        var host = builder.Build();
+        await host.StartAsync();
+        return new WriterHost(host);
+    }
+
+    public IServiceProvider Services => host.Services;
+
+    public Task StopAsync() => host.StopAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        await host.StopAsync();
+        host.Dispose();
+    }
+}
+
+/// <summary>The StreamWriter service as a real OS process, to be killed with SIGKILL.</summary>
+internal sealed class WriterProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _output = new();
+
+    private WriterProcess(Process process)
+    {
+        _process = process;
+        process.OutputDataReceived += (_, e) => Keep(e.Data);
+        process.ErrorDataReceived += (_, e) => Keep(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    private void Keep(string? line)
+    {
+        if (line is not null)
+        {
+            _output.Enqueue(line);
+            while (_output.Count > 200 && _output.TryDequeue(out _))
+            {
+            }
+        }
+    }
+
+    public static WriterProcess Start(string bootstrapServers, string lake, string writerId)
+    {
+        var startInfo = new ProcessStartInfo("dotnet", [Repository.ServiceAssembly("StreamWriter")])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var (key, value) in WriterSettings.For(bootstrapServers, lake, writerId))
+        {
+            startInfo.Environment[key.Replace(":", "__")] = value;
+        }
+
+        startInfo.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
+        return new WriterProcess(Process.Start(startInfo) ?? throw new InvalidOperationException("StreamWriter did not start"));
+    }
+
+    /// <summary>SIGKILL: no shutdown code runs.</summary>
+    public void Kill()
+    {
+        if (_process.HasExited)
+        {
+            throw new InvalidOperationException($"The writer exited by itself (code {_process.ExitCode}):\n{string.Join('\n', _output)}");
+        }
+
+        _process.Kill();
+        _process.WaitForExit();
+    }
+
+    /// <summary>SIGTERM: the writer commits what it holds and leaves the group.</summary>
+    public async Task StopAsync()
+    {
+        using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
+        await kill.WaitForExitAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await _process.WaitForExitAsync(timeout.Token);
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill();
+        }
+
+        _process.Dispose();
+    }
+}

@@ -1,0 +1,60 @@
+namespace StreamWriter.Lake;
+
+/// <summary>The lake as a local directory. Files are fsync'ed before they are published by rename.</summary>
+public sealed class LocalLakeStorage(string root) : ILakeStorage
+{
+    private readonly string _root = Path.GetFullPath(root);
+
+    public string Location => _root;
+
+    private string Full(string path) => Path.Combine(_root, path.Replace('/', Path.DirectorySeparatorChar));
+
+    public async Task WriteAsync(string path, Func<Stream, Task> write, CancellationToken cancellationToken)
+    {
+        var full = Full(path);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        await using var stream = new FileStream(full, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
+        await write(stream);
+        await stream.FlushAsync(cancellationToken);
+        stream.Flush(flushToDisk: true);
+    }
+
+    public Task<bool> TryPublishAsync(string from, string to, CancellationToken cancellationToken)
+    {
+        var target = Full(to);
+        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        try
+        {
+            // Without overwrite, .NET refuses an existing target atomically (link + unlink on Unix).
+            File.Move(Full(from), target, overwrite: false);
+            return Task.FromResult(true);
+        }
+        catch (IOException) when (File.Exists(target))
+        {
+            return Task.FromResult(false);
+        }
+    }
+
+    public Task<bool> ExistsAsync(string path, CancellationToken cancellationToken) => Task.FromResult(File.Exists(Full(path)));
+
+    public Task<IReadOnlyList<string>> ListAsync(string directory, CancellationToken cancellationToken)
+    {
+        var full = Full(directory);
+        IReadOnlyList<string> names = Directory.Exists(full)
+            ? [.. Directory.EnumerateFiles(full).Select(Path.GetFileName).OfType<string>()]
+            : [];
+        return Task.FromResult(names);
+    }
+
+    public async Task<byte[]?> ReadAsync(string path, CancellationToken cancellationToken)
+    {
+        var full = Full(path);
+        return File.Exists(full) ? await File.ReadAllBytesAsync(full, cancellationToken) : null;
+    }
+
+    public Task DeleteAsync(string path, CancellationToken cancellationToken)
+    {
+        File.Delete(Full(path));
+        return Task.CompletedTask;
+    }
+}

@@ -1,0 +1,57 @@
+using Confluent.Kafka;
+using GamePipeline.Contracts;
+using StreamWriter.Lake;
+using StreamWriter.Writing;
+
+namespace StreamWriter;
+
+public static class StreamWriterExtensions
+{
+    public const string ConsumerClientName = "streamwriter";
+    public const string LakeConnectionName = "lake";
+
+    public static IHostApplicationBuilder AddStreamWriter(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<StreamWriterOptions>()
+            .BindConfiguration(StreamWriterOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        var settings = builder.Configuration.GetSection(StreamWriterOptions.Section).Get<StreamWriterOptions>() ?? new StreamWriterOptions();
+
+        builder.Services.AddSingleton<ILakeStorage>(_ => new LocalLakeStorage(LakeLocation(builder.Configuration)));
+        builder.Services.AddSingleton<StreamWriterMetrics>();
+        builder.Services.AddSingleton<LakeWriter>();
+        builder.AddKafkaConsumer<string?, byte[]>(ResourceNames.Kafka, ConsumerClientName, config =>
+        {
+            config.GroupId = settings.GroupId;
+            config.EnableAutoCommit = false;
+            config.EnableAutoOffsetStore = false;
+            // Only used when Kafka forgot the position we asked for (a new cluster): start from its beginning.
+            config.AutoOffsetReset = AutoOffsetReset.Earliest;
+            config.PartitionAssignmentStrategy = PartitionAssignmentStrategy.RoundRobin;
+            config.SessionTimeoutMs ??= 10_000;
+            config.HeartbeatIntervalMs ??= 1_000;
+            config.FetchMaxBytes ??= 64 * 1024 * 1024;
+            config.QueuedMaxMessagesKbytes ??= 256 * 1024;
+        }, (services, consumer) =>
+        {
+            var writer = services.GetRequiredService<LakeWriter>();
+            consumer.SetPartitionsAssignedHandler((c, partitions) => writer.OnAssigned(c, partitions));
+            consumer.SetPartitionsRevokedHandler((_, partitions) => writer.OnRevoked(partitions));
+            consumer.SetPartitionsLostHandler((_, partitions) => writer.OnLost(partitions));
+        });
+        builder.Services.AddHostedService<StreamWriterWorker>();
+        builder.Services.AddOpenTelemetry()
+            .WithMetrics(metrics => metrics.AddMeter(StreamWriterMetrics.MeterName))
+            .WithTracing(tracing => tracing.AddSource(StreamWriterMetrics.ActivitySourceName));
+        return builder;
+    }
+
+    /// <summary>The lake: connection string <c>lake</c>, a directory path or a <c>file://</c> URI.</summary>
+    public static string LakeLocation(IConfiguration configuration)
+    {
+        var lake = configuration.GetConnectionString(LakeConnectionName)
+            ?? throw new InvalidOperationException($"Connection string '{LakeConnectionName}' is missing: set ConnectionStrings:{LakeConnectionName} to the lake's directory.");
+        return Uri.TryCreate(lake, UriKind.Absolute, out var uri) && uri.IsFile ? uri.LocalPath : lake;
+    }
+}

@@ -1,0 +1,34 @@
+namespace StreamWriter;
+
+internal static partial class StreamWriterLog
+{
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Writing topic {Topic} to lake {Lake} as {Writer} (group {Group})")]
+    public static partial void Starting(ILogger logger, string topic, string lake, string writer, string group);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Partition {Partition} assigned: resuming at offset {Offset} (epoch {Epoch})")]
+    public static partial void Assigned(ILogger logger, int partition, long offset, int epoch);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Partition {Partition} revoked: committed what it held")]
+    public static partial void Revoked(ILogger logger, int partition);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "Partition {Partition} lost to another writer; its uncommitted records will be written by the new owner")]
+    public static partial void Lost(ILogger logger, int partition);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Debug, Message = "Committed partition {Partition} offsets {First}-{Last}: {Records} records in {Files} file(s)")]
+    public static partial void Committed(ILogger logger, int partition, long first, long last, int records, int files);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Warning, Message = "Partition {Partition}: another writer already committed offsets from {First}; re-reading the commit log")]
+    public static partial void CommitConflict(ILogger logger, int partition, long first);
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Warning, Message = "Partition {Partition}: Kafka's end offset {High} is behind the lake's {Next} — a new (empty) cluster or a recreated topic. Starting epoch {Epoch} at offset {Low}.")]
+    public static partial void NewEpoch(ILogger logger, int partition, long high, long next, int epoch, long low);
+
+    [LoggerMessage(EventId = 8, Level = LogLevel.Error, Message = "Partition {Partition}: offsets {Next}-{Low} were deleted by Kafka's retention before they were written; resuming at {Low}")]
+    public static partial void RetentionGap(ILogger logger, int partition, long next, long low);
+
+    [LoggerMessage(EventId = 9, Level = LogLevel.Error, Message = "Commit of partition {Partition} failed; retrying")]
+    public static partial void CommitFailed(ILogger logger, Exception exception, int partition);
+
+    [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "Stopping: committed every partition's records")]
+    public static partial void Stopped(ILogger logger);
+}

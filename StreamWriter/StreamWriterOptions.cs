@@ -1,0 +1,44 @@
+using System.ComponentModel.DataAnnotations;
+using GamePipeline.Contracts;
+
+namespace StreamWriter;
+
+/// <summary>Section <c>StreamWriter</c>. The lake's location is the connection string <c>lake</c>.</summary>
+public sealed class StreamWriterOptions
+{
+    public const string Section = "StreamWriter";
+
+    [Required]
+    public string Topic { get; set; } = Topics.Events;
+
+    /// <summary>Consumer group: writers sharing it share the topic's partitions.</summary>
+    [Required]
+    public string GroupId { get; set; } = "streamwriter";
+
+    /// <summary>A partition's batch is committed once it holds this many records…</summary>
+    [Range(1, 10_000_000)]
+    public int FlushMaxRecords { get; set; } = 250_000;
+
+    /// <summary>…or this many payload bytes…</summary>
+    [Range(1_024, 2L * 1024 * 1024 * 1024)]
+    public long FlushMaxBytes { get; set; } = 128L * 1024 * 1024;
+
+    /// <summary>…or when its oldest record has waited this long (the freshness bound at low traffic).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "01:00:00")]
+    public TimeSpan FlushInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Larger records go to bad_events (reason <c>oversize</c>).</summary>
+    [Range(1_024, 64 * 1024 * 1024)]
+    public int MaxEventBytes { get; set; } = 256 * 1024;
+
+    /// <summary>How long the consumer waits for records before checking what is due.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "00:00:05")]
+    public TimeSpan PollTimeout { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>How long a failed commit waits before it is tried again.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:05:00")]
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Names this writer in manifests (defaults to host and process id).</summary>
+    public string? WriterId { get; set; }
+}

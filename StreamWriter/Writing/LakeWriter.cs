@@ -1,0 +1,223 @@
+using System.Diagnostics;
+using Confluent.Kafka;
+using Microsoft.Extensions.Options;
+using StreamWriter.Lake;
+
+namespace StreamWriter.Writing;
+
+/// <summary>
+/// Turns the records of the partitions this writer owns into committed lake files, exactly once: offsets come
+/// from the lake's commit log, never from Kafka's group offsets. Called only from the consumer's thread
+/// (including its rebalance callbacks), so it needs no locks.
+/// </summary>
+public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOptions> options, StreamWriterMetrics metrics, ILogger<LakeWriter> logger)
+{
+    private static readonly TimeSpan WatermarkTimeout = TimeSpan.FromSeconds(10);
+    private readonly StreamWriterOptions _options = options.Value;
+    private readonly CommitLog _log = new(storage, options.Value.Topic);
+    private readonly Dictionary<int, PartitionBatch> _partitions = [];
+    private readonly string _writerId = options.Value.WriterId ?? $"{Environment.MachineName}-{Environment.ProcessId}";
+
+    public string WriterId => _writerId;
+
+    public IReadOnlyCollection<int> OwnedPartitions => _partitions.Keys;
+
+    public IEnumerable<TopicPartitionOffset> OnAssigned(IConsumer<string?, byte[]> consumer, IEnumerable<TopicPartition> partitions)
+    {
+        var positions = new List<TopicPartitionOffset>();
+        foreach (var topicPartition in partitions)
+        {
+            var checkpoint = Wait(_log.RecoverAsync(topicPartition.Partition.Value, CancellationToken.None));
+            var (epoch, next) = Reconcile(consumer, topicPartition, checkpoint.Epoch, checkpoint.NextOffset);
+            _partitions[topicPartition.Partition.Value] = new PartitionBatch(topicPartition.Partition.Value, epoch, next);
+            StreamWriterLog.Assigned(logger, topicPartition.Partition.Value, next, epoch);
+            positions.Add(new TopicPartitionOffset(topicPartition, next));
+        }
+
+        return positions;
+    }
+
+    public void OnRevoked(IEnumerable<TopicPartitionOffset> partitions)
+    {
+        foreach (var partition in partitions)
+        {
+            if (_partitions.Remove(partition.Partition.Value, out var batch))
+            {
+                // Hand over cleanly: what we hold goes to the lake before another writer resumes from it.
+                TryCommit(batch);
+                StreamWriterLog.Revoked(logger, partition.Partition.Value);
+            }
+        }
+    }
+
+    public void OnLost(IEnumerable<TopicPartitionOffset> partitions)
+    {
+        foreach (var partition in partitions)
+        {
+            if (_partitions.Remove(partition.Partition.Value))
+            {
+                StreamWriterLog.Lost(logger, partition.Partition.Value);
+            }
+        }
+    }
+
+    public void Add(IConsumer<string?, byte[]> consumer, ConsumeResult<string?, byte[]> record)
+    {
+        if (!_partitions.TryGetValue(record.Partition.Value, out var batch))
+        {
+            return;
+        }
+
+        if (record.Offset.Value < batch.NextOffset && !Regressed(consumer, batch, record))
+        {
+            return;
+        }
+
+        if (batch.Add(record, _options.MaxEventBytes) is { } badReason)
+        {
+            metrics.BadRecord(badReason);
+        }
+
+        if (batch.Records >= _options.FlushMaxRecords || batch.Bytes >= _options.FlushMaxBytes)
+        {
+            Commit(consumer, batch);
+        }
+    }
+
+    /// <summary>Commits every batch whose oldest record has waited <see cref="StreamWriterOptions.FlushInterval"/>.</summary>
+    public void CommitDue(IConsumer<string?, byte[]> consumer)
+    {
+        foreach (var batch in _partitions.Values)
+        {
+            if (!batch.IsEmpty && Stopwatch.GetElapsedTime(batch.StartedAt) >= _options.FlushInterval)
+            {
+                Commit(consumer, batch);
+            }
+        }
+    }
+
+    public void CommitAll(IConsumer<string?, byte[]> consumer)
+    {
+        foreach (var batch in _partitions.Values.Where(b => !b.IsEmpty))
+        {
+            Commit(consumer, batch);
+        }
+    }
+
+    private void Commit(IConsumer<string?, byte[]> consumer, PartitionBatch batch)
+    {
+        if (TryCommit(batch) is { } next)
+        {
+            // Kafka's group offsets only feed lag metrics and tools; recovery never reads them.
+            consumer.Commit([new TopicPartitionOffset(_options.Topic, batch.Partition, next)]);
+        }
+        else
+        {
+            // Lost the race for this range: the lake is ahead of us. Resume where it says.
+            var checkpoint = Wait(_log.RecoverAsync(batch.Partition, CancellationToken.None));
+            batch.Epoch = checkpoint.Epoch;
+            batch.NextOffset = checkpoint.NextOffset;
+            consumer.Seek(new TopicPartitionOffset(_options.Topic, batch.Partition, checkpoint.NextOffset));
+        }
+    }
+
+    /// <summary>Writes and commits the batch; returns the next offset, or null when another writer committed first.</summary>
+    private long? TryCommit(PartitionBatch batch)
+    {
+        if (batch.IsEmpty)
+        {
+            return batch.NextOffset;
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        using var activity = StreamWriterMetrics.Source.StartActivity(
+            $"commit {_options.Topic}", ActivityKind.Internal, parentContext: default, links: batch.ProducerLinks);
+        activity?.SetTag("messaging.destination.name", _options.Topic);
+        activity?.SetTag("messaging.destination.partition.id", batch.Partition);
+        activity?.SetTag("gamepipeline.offsets", $"{batch.FirstOffset}-{batch.LastOffset}");
+        activity?.SetTag("gamepipeline.records", batch.Records);
+
+        var writtenAt = DateTime.UtcNow;
+        batch.StampWrittenAt(writtenAt);
+        var files = new List<CommittedFile>();
+        foreach (var table in batch.Tables)
+        {
+            var staged = LakePaths.StagedFile(_options.Topic, batch.Partition, ".parquet");
+            long bytes = 0;
+            Wait(storage.WriteAsync(staged, async stream =>
+            {
+                await table.WriteAsync(stream, CancellationToken.None);
+                bytes = stream.Position;
+            }, CancellationToken.None));
+            var path = LakePaths.DataFile(table.Table.Name, table.Date, _options.Topic, batch.Partition, batch.Epoch, batch.FirstOffset, batch.LastOffset);
+            files.Add(new CommittedFile(table.Table.Name, path, staged, table.Rows, bytes));
+        }
+
+        var manifest = new CommitManifest(_options.Topic, batch.Partition, batch.Epoch, batch.FirstOffset, batch.LastOffset, batch.Records, files, writtenAt, _writerId);
+        if (!Wait(_log.TryCommitAsync(manifest, CancellationToken.None)))
+        {
+            StreamWriterLog.CommitConflict(logger, batch.Partition, batch.FirstOffset);
+            activity?.SetStatus(ActivityStatusCode.Error, "commit conflict");
+            batch.Clear();
+            return null;
+        }
+
+        foreach (var file in files)
+        {
+            metrics.FileCommitted(file.Table, file.Rows, file.Bytes);
+        }
+
+        metrics.Committed(Stopwatch.GetElapsedTime(started), writtenAt - batch.OldestKafkaTime);
+        StreamWriterLog.Committed(logger, batch.Partition, batch.FirstOffset, batch.LastOffset, batch.Records, files.Count);
+        activity?.SetTag("gamepipeline.files", files.Count);
+        batch.Clear();
+        if (manifest.FirstOffset % 50 == 0)
+        {
+            Wait(_log.PruneAsync(batch.Partition, CancellationToken.None));
+        }
+
+        return manifest.NextOffset;
+    }
+
+    /// <summary>
+    /// Where to resume, given the lake's checkpoint and what Kafka holds now. A lake ahead of Kafka's end means
+    /// a new cluster (an embedded Kafka restarts empty) or a recreated topic: start a new epoch rather than wait
+    /// forever for offsets that will never come.
+    /// </summary>
+    private (int Epoch, long Next) Reconcile(IConsumer<string?, byte[]> consumer, TopicPartition partition, int epoch, long next)
+    {
+        var watermarks = consumer.QueryWatermarkOffsets(partition, WatermarkTimeout);
+        if (next > watermarks.High.Value)
+        {
+            StreamWriterLog.NewEpoch(logger, partition.Partition.Value, watermarks.High.Value, next, epoch + 1, watermarks.Low.Value);
+            return (epoch + 1, watermarks.Low.Value);
+        }
+
+        if (next < watermarks.Low.Value)
+        {
+            StreamWriterLog.RetentionGap(logger, partition.Partition.Value, next, watermarks.Low.Value);
+            return (epoch, watermarks.Low.Value);
+        }
+
+        return (epoch, next);
+    }
+
+    /// <summary>A record below the position: Kafka was reset under a running writer (offset reset to the start).</summary>
+    private bool Regressed(IConsumer<string?, byte[]> consumer, PartitionBatch batch, ConsumeResult<string?, byte[]> record)
+    {
+        var (epoch, _) = Reconcile(consumer, record.TopicPartition, batch.Epoch, batch.NextOffset);
+        if (epoch == batch.Epoch)
+        {
+            return false;
+        }
+
+        Commit(consumer, batch);
+        batch.Epoch = epoch;
+        batch.NextOffset = record.Offset.Value;
+        return true;
+    }
+
+    private static T Wait<T>(Task<T> task) => task.GetAwaiter().GetResult();
+
+    private static void Wait(Task task) => task.GetAwaiter().GetResult();
+}

@@ -1,0 +1,86 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using Confluent.Kafka;
+using GamePipeline.Contracts;
+using GamePipeline.ServiceDefaults.Kafka;
+
+namespace StreamWriter.Writing;
+
+/// <summary>The records of one Kafka partition since its last commit, split by table and date.</summary>
+internal sealed class PartitionBatch(int partition, int epoch, long nextOffset)
+{
+    private const int MaxLinks = 32;
+    private readonly Dictionary<(LakeTable Table, DateOnly Date), TableBatch> _tables = [];
+    private readonly List<ActivityLink> _producerLinks = [];
+
+    public int Partition { get; } = partition;
+
+    public int Epoch { get; set; } = epoch;
+
+    /// <summary>The first offset not yet in the lake or in this batch.</summary>
+    public long NextOffset { get; set; } = nextOffset;
+
+    public long FirstOffset { get; private set; } = -1;
+
+    public long LastOffset { get; private set; } = -1;
+
+    public int Records { get; private set; }
+
+    public long Bytes { get; private set; }
+
+    public DateTime OldestKafkaTime { get; private set; }
+
+    public long StartedAt { get; private set; }
+
+    public IEnumerable<TableBatch> Tables => _tables.Values;
+
+    public IReadOnlyList<ActivityLink> ProducerLinks => _producerLinks;
+
+    public bool IsEmpty => Records == 0;
+
+    /// <summary>Adds a record; returns the bad-event reason when it failed the contract.</summary>
+    public string? Add(ConsumeResult<string?, byte[]> record, int maxEventBytes)
+    {
+        if (Records == 0)
+        {
+            FirstOffset = record.Offset.Value;
+            StartedAt = Stopwatch.GetTimestamp();
+            OldestKafkaTime = record.Message.Timestamp.UtcDateTime;
+        }
+
+        LastOffset = record.Offset.Value;
+        NextOffset = LastOffset + 1;
+        Records++;
+        Bytes += record.Message.Value?.Length ?? 0;
+        if (_producerLinks.Count < MaxLinks && KafkaTelemetry.ExtractTraceContext(record.Message.Headers) is var context && context != default)
+        {
+            _producerLinks.Add(new ActivityLink(context));
+        }
+
+        return EventRecord.Append(record, maxEventBytes, BatchFor);
+    }
+
+    private TableBatch BatchFor(LakeTable table, DateOnly date)
+    {
+        ref var batch = ref CollectionsMarshal.GetValueRefOrAddDefault(_tables, (table, date), out _);
+        return batch ??= new TableBatch(table, date);
+    }
+
+    /// <summary>Stamps every row with the commit time.</summary>
+    public void StampWrittenAt(DateTime writtenAt)
+    {
+        foreach (var batch in _tables.Values)
+        {
+            CollectionsMarshal.AsSpan(batch.Value<DateTime>(EventRecord.WrittenAt(batch.Table)).Values).Fill(writtenAt);
+        }
+    }
+
+    public void Clear()
+    {
+        _tables.Clear();
+        _producerLinks.Clear();
+        Records = 0;
+        Bytes = 0;
+        FirstOffset = LastOffset = -1;
+    }
+}
