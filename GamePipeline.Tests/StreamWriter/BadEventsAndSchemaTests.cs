@@ -1,0 +1,107 @@
+using GamePipeline.Contracts;
+using GamePipeline.Hosting.Kafka;
+using GamePipeline.Tests.Infrastructure;
+
+namespace GamePipeline.Tests.StreamWriter;
+
+public sealed class BadEventsAndSchemaTests : IAsyncLifetime
+{
+    private readonly string _lake = Directory.CreateTempSubdirectory("lake-").FullName;
+    private EmbeddedKafkaServer _kafka = null!;
+
+    public Task InitializeAsync()
+    {
+        // One partition, so "around" means around in offset order.
+        _kafka = EmbeddedKafkaServer.Start(port: 0, topics: [new EmbeddedKafkaTopic(Topics.Events, 1)]);
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _kafka.DisposeAsync();
+        Directory.Delete(_lake, recursive: true);
+    }
+
+    private async Task<List<string>> ProduceGoodAsync(int count, string user)
+    {
+        using var producer = TestEvents.Producer(_kafka.BootstrapServers);
+        var ids = new List<string>();
+        for (var i = 0; i < count; i++)
+        {
+            var envelope = TestEvents.Create(i, user);
+            ids.Add(envelope.EventId.ToString());
+            await producer.ProduceAsync(Topics.Events, TestEvents.Message(envelope));
+        }
+
+        return ids;
+    }
+
+    [Fact]
+    public async Task Poison_messages_produced_with_kcat_land_in_bad_events_and_the_good_events_around_them_are_intact()
+    {
+        var before = await ProduceGoodAsync(30, "before");
+        var valid = System.Text.Json.JsonSerializer.Serialize(TestEvents.Create(0), ContractsJsonContext.Default.GameEventEnvelope);
+        var poison = string.Join('\n',
+            "this is not json",
+            "[1,2,3]",
+            valid.Replace("\"event_type\":\"default\"", "\"event_type\":\"slay_dragon\""),
+            valid.Replace("\"schema_version\":1,", ""),
+            valid.Replace("\"user_id\":", "\"user\":"),
+            valid.Replace("\"received_at\":\"", "\"received_at\":12,\"ignored\":\""),
+            valid.Replace("\"schema_version\":1", "\"schema_version\":99"),
+            valid.Replace("\"accept\":\"*/*\"", $"\"accept\":\"{new string('x', 5000)}\""));
+        var kcat = await ExternalProcess.RunAsync("kcat", ["-b", _kafka.BootstrapServers, "-t", Topics.Events, "-P", "-k", "poison"], TimeSpan.FromSeconds(30), poison + "\n");
+        Assert.True(kcat.ExitCode == 0, kcat.StandardError);
+        var after = await ProduceGoodAsync(30, "after");
+
+        await using var writer = await WriterHost.StartAsync(_kafka.BootstrapServers, _lake, "poison");
+        using var lake = new LakeQuery(_lake);
+        await Eventually.TrueAsync(() => lake.CountAllEvents() == 60 && lake.Count("bad_events") == 8, TimeSpan.FromSeconds(30),
+            () => $"{lake.CountAllEvents()} events and {lake.Count("bad_events")} bad events");
+
+        Assert.Equal([.. before, .. after], lake.EventIds().Order());
+        var bad = lake.Rows($"SELECT reason, raw_event, kafka_key, kafka_offset, octet_length(raw_payload) FROM {lake.Source("bad_events")} ORDER BY kafka_offset");
+        Assert.Equal(["not_json", "wrong_type", "unknown_event_type", "missing_field", "missing_field", "wrong_type", "unsupported_schema_version", "oversize"], bad.Select(r => (string)r[0]!));
+        Assert.Equal("this is not json", bad[0][1]);
+        Assert.All(bad, r => Assert.Equal("poison", r[2]));
+        Assert.Equal(Enumerable.Range(30, 8).Select(o => (long)o), bad.Select(r => (long)r[3]!));
+        Assert.Equal(valid.Length - "\"*/*\"".Length + 5002, Convert.ToInt64(bad[7][4], System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public async Task Files_are_readable_by_duckdb_with_the_documented_schema_and_routed_to_their_own_tables()
+    {
+        var ids = await ProduceGoodAsync(30, "schema");
+        await using var writer = await WriterHost.StartAsync(_kafka.BootstrapServers, _lake, "schema");
+        using var lake = new LakeQuery(_lake);
+        await Eventually.TrueAsync(() => lake.CountAllEvents() == 30, TimeSpan.FromSeconds(30), () => $"{lake.CountAllEvents()} of 30");
+
+        foreach (var table in new[] { LakeTables.SwordPurchases, LakeTables.JoinGuilds, LakeTables.DefaultEvents })
+        {
+            var columns = lake.Rows($"DESCRIBE SELECT * FROM {lake.Source(table.Name)}").Select(r => ((string)r[0]!, (string)r[1]!)).ToList();
+            var expected = table.Columns.Select(c => (c.Name, DuckDbType(c.Type))).Append((LakeTables.PartitionColumn, "DATE")).ToList();
+            Assert.Equal(expected, columns);
+            Assert.Equal(10, lake.Count(table.Name));
+            Assert.Equal(table.EventType, lake.Scalar<string>($"SELECT string_agg(DISTINCT event_type) FROM {lake.Source(table.Name)}"));
+        }
+
+        var row = lake.Rows($"SELECT host, user_agent, accept, headers, kafka_partition, event_time <= now(), written_at >= event_time, dt = CAST(event_time AS DATE) FROM {lake.Source("sword_purchases")} LIMIT 1").Single();
+        Assert.Equal("schema", row[0]);
+        Assert.Equal("ApacheBench/2.3", row[1]);
+        Assert.Equal("*/*", row[2]);
+        Assert.Contains("\"User-Agent\":\"ApacheBench/2.3\"", (string)row[3]!);
+        Assert.Equal(0, row[4]);
+        Assert.Equal([true, true, true], row[5..].Cast<bool>());
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(_lake, "_staging"), "*.parquet", SearchOption.AllDirectories));
+    }
+
+    private static string DuckDbType(LakeColumnType type) => type switch
+    {
+        LakeColumnType.String => "VARCHAR",
+        LakeColumnType.Timestamp => "TIMESTAMP WITH TIME ZONE",
+        LakeColumnType.Int32 => "INTEGER",
+        LakeColumnType.Int64 => "BIGINT",
+        LakeColumnType.Binary => "BLOB",
+        _ => throw new ArgumentOutOfRangeException(nameof(type)),
+    };
+}
