@@ -24,7 +24,9 @@ public static class StreamWriterExtensions
         builder.AddKafkaConsumer<string?, byte[]>(ResourceNames.Kafka, ConsumerClientName, config =>
         {
             config.GroupId = settings.GroupId;
-            config.EnableAutoCommit = false;
+            // Positions are stored only after a lake commit and sent to Kafka in the background; they feed lag
+            // metrics and tools, never recovery (which reads the lake's commit log).
+            config.EnableAutoCommit = true;
             config.EnableAutoOffsetStore = false;
             // Only used when Kafka forgot the position we asked for (a new cluster): start from its beginning.
             config.AutoOffsetReset = AutoOffsetReset.Earliest;
@@ -39,7 +41,10 @@ public static class StreamWriterExtensions
             consumer.SetPartitionsAssignedHandler((c, partitions) => writer.OnAssigned(c, partitions));
             consumer.SetPartitionsRevokedHandler((_, partitions) => writer.OnRevoked(partitions));
             consumer.SetPartitionsLostHandler((_, partitions) => writer.OnLost(partitions));
-        });
+        },
+        // A span per record would be a million spans per million events; each commit's span links to the
+        // producers' traces instead, and every row keeps its trace id.
+        clientSettings => clientSettings.DisableTracing = true);
         builder.Services.AddHostedService<StreamWriterWorker>();
         builder.Services.AddOpenTelemetry()
             .WithMetrics(metrics => metrics.AddMeter(StreamWriterMetrics.MeterName))

@@ -27,6 +27,18 @@ public sealed class StreamWriterOptions
     [Range(typeof(TimeSpan), "00:00:00.050", "01:00:00")]
     public TimeSpan FlushInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>While the writer works through a backlog, batches wait this long (or for the size limits) instead of <see cref="FlushInterval"/>.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "01:00:00")]
+    public TimeSpan BacklogFlushInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>All partitions' batches together may hold this many payload bytes before they are committed.</summary>
+    [Range(1_024, 16L * 1024 * 1024 * 1024)]
+    public long MaxBufferedBytes { get; set; } = 512L * 1024 * 1024;
+
+    /// <summary>How many partitions' batches are written at once.</summary>
+    [Range(1, 64)]
+    public int CommitParallelism { get; set; } = Environment.ProcessorCount;
+
     /// <summary>Larger records go to bad_events (reason <c>oversize</c>).</summary>
     [Range(1_024, 64 * 1024 * 1024)]
     public int MaxEventBytes { get; set; } = 256 * 1024;

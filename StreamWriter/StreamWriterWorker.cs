@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Confluent.Kafka;
 using Microsoft.Extensions.Options;
 using StreamWriter.Lake;
@@ -13,6 +14,8 @@ public sealed class StreamWriterWorker(
     IOptions<StreamWriterOptions> options,
     ILogger<StreamWriterWorker> logger) : BackgroundService
 {
+    private static readonly TimeSpan DueCheckInterval = TimeSpan.FromMilliseconds(20);
+
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Task.Factory.StartNew(() => Run(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
@@ -21,6 +24,8 @@ public sealed class StreamWriterWorker(
         var settings = options.Value;
         StreamWriterLog.Starting(logger, settings.Topic, storage.Location, writer.WriterId, settings.GroupId);
         consumer.Subscribe(settings.Topic);
+        var lastIdle = Stopwatch.GetTimestamp();
+        var lastCheck = lastIdle;
         try
         {
             while (!stoppingToken.IsCancellationRequested)
@@ -28,12 +33,22 @@ public sealed class StreamWriterWorker(
                 try
                 {
                     var record = consumer.Consume(settings.PollTimeout);
-                    if (record is { IsPartitionEOF: false })
+                    if (record is null)
+                    {
+                        lastIdle = Stopwatch.GetTimestamp();
+                    }
+                    else if (!record.IsPartitionEOF)
                     {
                         writer.Add(consumer, record);
                     }
 
-                    writer.CommitDue(consumer);
+                    // What is due changes slowly; looking at every partition for every record would cost more than the record.
+                    if (record is null || Stopwatch.GetElapsedTime(lastCheck) >= DueCheckInterval)
+                    {
+                        lastCheck = Stopwatch.GetTimestamp();
+                        // Caught up: Kafka had nothing new for us within the last flush interval.
+                        writer.CommitDue(consumer, caughtUp: Stopwatch.GetElapsedTime(lastIdle) < settings.FlushInterval);
+                    }
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException or KafkaException or InvalidOperationException)
                 {

@@ -20,10 +20,11 @@ public static class KafkaClientExtensions
         string connectionName,
         string? clientName = null,
         Action<ProducerConfig>? configure = null,
-        Action<IServiceProvider, ProducerBuilder<TKey, TValue>>? configureBuilder = null)
+        Action<IServiceProvider, ProducerBuilder<TKey, TValue>>? configureBuilder = null,
+        Action<KafkaClientSettings>? configureSettings = null)
     {
         clientName ??= $"{connectionName}-producer";
-        var settings = builder.ReadKafkaSettings(connectionName, clientName);
+        var settings = builder.ReadKafkaSettings(connectionName, clientName, configureSettings);
         var name = clientName;
 
         builder.Services.TryAddSingleton<KafkaStatisticsRegistry>();
@@ -54,10 +55,11 @@ public static class KafkaClientExtensions
         string connectionName,
         string? clientName = null,
         Action<ConsumerConfig>? configure = null,
-        Action<IServiceProvider, ConsumerBuilder<TKey, TValue>>? configureBuilder = null)
+        Action<IServiceProvider, ConsumerBuilder<TKey, TValue>>? configureBuilder = null,
+        Action<KafkaClientSettings>? configureSettings = null)
     {
         clientName ??= $"{connectionName}-consumer";
-        var settings = builder.ReadKafkaSettings(connectionName, clientName);
+        var settings = builder.ReadKafkaSettings(connectionName, clientName, configureSettings);
         var name = clientName;
 
         builder.Services.TryAddSingleton<KafkaStatisticsRegistry>();
@@ -83,10 +85,12 @@ public static class KafkaClientExtensions
         return builder;
     }
 
-    private static KafkaClientSettings ReadKafkaSettings(this IHostApplicationBuilder builder, string connectionName, string clientName)
+    /// <summary>Code sets defaults (<paramref name="configureSettings"/>); configuration overrides them.</summary>
+    private static KafkaClientSettings ReadKafkaSettings(this IHostApplicationBuilder builder, string connectionName, string clientName, Action<KafkaClientSettings>? configureSettings)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionName);
         var settings = new KafkaClientSettings();
+        configureSettings?.Invoke(settings);
         builder.Configuration.GetSection($"{KafkaClientSettings.SectionPrefix}:{clientName}").Bind(settings);
         settings.ConnectionString ??= builder.Configuration.GetConnectionString(connectionName);
         return settings;

@@ -13,7 +13,7 @@ public sealed class LocalLakeStorage(string root) : ILakeStorage
     {
         var full = Full(path);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        await using var stream = new FileStream(full, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
+        await using var stream = new FileStream(full, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
         await write(stream);
         await stream.FlushAsync(cancellationToken);
         stream.Flush(flushToDisk: true);

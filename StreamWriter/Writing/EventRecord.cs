@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Confluent.Kafka;
 using GamePipeline.Contracts;
-using GamePipeline.ServiceDefaults.Kafka;
+using System.Diagnostics;
 
 namespace StreamWriter.Writing;
 
@@ -42,11 +42,11 @@ internal static class EventRecord
     public static int WrittenAt(LakeTable table) => table == LakeTables.BadEvents ? BadWrittenAt : EventWrittenAt;
 
     /// <summary>Appends the record to the batch its table and date call for; returns the bad-event reason, if any.</summary>
-    public static string? Append(ConsumeResult<string?, byte[]> record, int maxEventBytes, Func<LakeTable, DateOnly, TableBatch> batchFor)
+    public static string? Append(ConsumeResult<string?, byte[]> record, ActivityContext producer, int maxEventBytes, Func<LakeTable, DateOnly, TableBatch> batchFor)
     {
         var payload = record.Message.Value ?? [];
         var kafkaTime = record.Message.Timestamp.UtcDateTime;
-        var traceId = KafkaTelemetry.ExtractTraceContext(record.Message.Headers) is { TraceId: var id } context && context != default ? id.ToHexString() : null;
+        var traceId = producer == default ? null : producer.TraceId.ToHexString();
         try
         {
             if (payload.Length > maxEventBytes)
@@ -93,7 +93,7 @@ internal static class EventRecord
         var table = LakeTables.ForEventType(eventType)
             ?? throw new SchemaViolation("unknown_event_type", $"Unknown event_type '{eventType}' (known: {string.Join(", ", GameEventTypes.All)}).");
         var eventId = RequiredString(root, "event_id");
-        if (!Guid.TryParse(eventId, out _))
+        if (!root.GetProperty("event_id").TryGetGuid(out _))
         {
             throw new SchemaViolation("wrong_type", $"event_id '{eventId}' is not a UUID.");
         }
@@ -165,15 +165,25 @@ internal static class EventRecord
 
     private static DateTime? OptionalTimestamp(JsonElement root, string name)
     {
-        var text = OptionalString(root, name);
-        if (text is null)
+        if (!root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
         {
             return null;
         }
 
-        return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var timestamp)
+        if (value.ValueKind != JsonValueKind.String)
+        {
+            throw new SchemaViolation("wrong_type", $"{name} must be an ISO 8601 timestamp string, not {value.ValueKind}.");
+        }
+
+        // The JSON reader's own ISO 8601 parser: no intermediate string, no culture lookups.
+        if (value.TryGetDateTimeOffset(out var timestamp))
+        {
+            return timestamp.UtcDateTime;
+        }
+
+        return DateTimeOffset.TryParse(value.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out timestamp)
             ? timestamp.UtcDateTime
-            : throw new SchemaViolation("wrong_type", $"{name} '{text}' is not an ISO 8601 timestamp.");
+            : throw new SchemaViolation("wrong_type", $"{name} '{value.GetString()}' is not an ISO 8601 timestamp.");
     }
 
     private static string? Json(JsonElement root, string name, bool required)

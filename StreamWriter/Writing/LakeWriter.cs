@@ -84,32 +84,59 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
         }
     }
 
-    /// <summary>Commits every batch whose oldest record has waited <see cref="StreamWriterOptions.FlushInterval"/>.</summary>
-    public void CommitDue(IConsumer<string?, byte[]> consumer)
+    /// <summary>
+    /// Commits every batch whose oldest record has waited <see cref="StreamWriterOptions.FlushInterval"/> while the
+    /// writer keeps up with Kafka (<paramref name="caughtUp"/>: it recently found nothing new to read). While it
+    /// is working through a backlog, freshness is lost anyway: batches then grow into larger, fewer files, up to
+    /// <see cref="StreamWriterOptions.BacklogFlushInterval"/> or the size limits.
+    /// </summary>
+    public void CommitDue(IConsumer<string?, byte[]> consumer, bool caughtUp)
     {
+        var buffered = 0L;
         foreach (var batch in _partitions.Values)
         {
-            if (!batch.IsEmpty && Stopwatch.GetElapsedTime(batch.StartedAt) >= _options.FlushInterval)
-            {
-                Commit(consumer, batch);
-            }
+            buffered += batch.Bytes;
+        }
+
+        var overBudget = buffered >= _options.MaxBufferedBytes;
+        var due = _partitions.Values.Where(batch =>
+            !batch.IsEmpty
+            && Stopwatch.GetElapsedTime(batch.StartedAt) is var age
+            && (overBudget || age >= _options.BacklogFlushInterval || (caughtUp && age >= _options.FlushInterval)));
+        Commit(consumer, [.. due]);
+    }
+
+    public void CommitAll(IConsumer<string?, byte[]> consumer) => Commit(consumer, [.. _partitions.Values.Where(b => !b.IsEmpty)]);
+
+    /// <summary>
+    /// Commits the batches, several at once (partitions are independent: each has its own commit log), then
+    /// settles each outcome with the consumer on this thread.
+    /// </summary>
+    private void Commit(IConsumer<string?, byte[]> consumer, IReadOnlyList<PartitionBatch> batches)
+    {
+        if (batches.Count == 1)
+        {
+            Commit(consumer, batches[0]);
+            return;
+        }
+
+        var outcomes = new long?[batches.Count];
+        Parallel.For(0, batches.Count, new ParallelOptions { MaxDegreeOfParallelism = _options.CommitParallelism }, i => outcomes[i] = TryCommit(batches[i]));
+        for (var i = 0; i < batches.Count; i++)
+        {
+            Settle(consumer, batches[i], outcomes[i]);
         }
     }
 
-    public void CommitAll(IConsumer<string?, byte[]> consumer)
-    {
-        foreach (var batch in _partitions.Values.Where(b => !b.IsEmpty))
-        {
-            Commit(consumer, batch);
-        }
-    }
+    private void Commit(IConsumer<string?, byte[]> consumer, PartitionBatch batch) => Settle(consumer, batch, TryCommit(batch));
 
-    private void Commit(IConsumer<string?, byte[]> consumer, PartitionBatch batch)
+    private void Settle(IConsumer<string?, byte[]> consumer, PartitionBatch batch, long? committedNext)
     {
-        if (TryCommit(batch) is { } next)
+        if (committedNext is { } next)
         {
-            // Kafka's group offsets only feed lag metrics and tools; recovery never reads them.
-            consumer.Commit([new TopicPartitionOffset(_options.Topic, batch.Partition, next)]);
+            // Kafka's group offsets only feed lag metrics and tools (recovery never reads them): store the
+            // position and let the client commit it in the background.
+            consumer.StoreOffset(new TopicPartitionOffset(_options.Topic, batch.Partition, next));
         }
         else
         {

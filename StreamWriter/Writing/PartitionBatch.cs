@@ -52,12 +52,13 @@ internal sealed class PartitionBatch(int partition, int epoch, long nextOffset)
         NextOffset = LastOffset + 1;
         Records++;
         Bytes += record.Message.Value?.Length ?? 0;
-        if (_producerLinks.Count < MaxLinks && KafkaTelemetry.ExtractTraceContext(record.Message.Headers) is var context && context != default)
+        var producer = KafkaTelemetry.ExtractTraceContext(record.Message.Headers);
+        if (_producerLinks.Count < MaxLinks && producer != default)
         {
-            _producerLinks.Add(new ActivityLink(context));
+            _producerLinks.Add(new ActivityLink(producer));
         }
 
-        return EventRecord.Append(record, maxEventBytes, BatchFor);
+        return EventRecord.Append(record, producer, maxEventBytes, BatchFor);
     }
 
     private TableBatch BatchFor(LakeTable table, DateOnly date)

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# StreamWriter throughput and freshness, side by side in one run, on one standalone embedded Kafka:
+#   raw     — a consume loop that writes nothing (the ceiling)
+#   writer  — StreamWriter (Release) turning the same 1M events into the Parquet lake, exactly once
+#   freshness — produce 1,000 events/s and time each event from produce to its committed file
+# Topic bench-writer has 128 partitions: the mock Kafka keeps only the newest 5 MiB of each partition,
+# so 1M events need that many partitions to stay whole.
+# usage: bench/writer/run.sh [EVENTS=1000000] [FRESHNESS_SECONDS=30]
+set -euo pipefail
+source "$(dirname "$0")/../lib.sh"
+events=${1:-1000000}
+freshness_seconds=${2:-30}
+kafka_port=19095
+logs=$(mktemp -d)
+lake=$(mktemp -d)
+fresh_lake=$(mktemp -d)
+bench="dotnet $root/bench/tools/LakeBench/bin/Release/net10.0/LakeBench.dll"
+
+echo "building (Release)…" >&2
+for project in StreamWriter bench/tools/BenchKafka bench/tools/LakeBench; do
+  dotnet build -c Release -v q --nologo "$root/$project" >&2
+done
+
+start kafka "$logs/kafka.log" dotnet "$root/bench/tools/BenchKafka/bin/Release/net10.0/BenchKafka.dll" $kafka_port bench-writer:128 bench-fresh:4
+until grep -q "kafka ready" "$logs/kafka.log"; do sleep 0.2; done
+
+echo "## pre-fill ($(nproc) cores)"
+$bench fill localhost:$kafka_port bench-writer "$events"
+
+echo
+echo "## raw consume (ceiling)"
+$bench consume localhost:$kafka_port bench-writer "$events"
+
+writer_env=(env ConnectionStrings__kafka=localhost:$kafka_port ASPNETCORE_URLS=http://127.0.0.1:0 Logging__LogLevel__Default=Warning)
+echo
+echo "## StreamWriter: $events events into the lake"
+start writer "$logs/writer.log" "${writer_env[@]}" ConnectionStrings__lake="$lake" StreamWriter__Topic=bench-writer \
+  dotnet "$root/StreamWriter/bin/Release/net10.0/StreamWriter.dll"
+$bench wait-lake "$lake" "$events"
+kill "${pids[-1]}"
+
+echo
+echo "## freshness: StreamWriter defaults (FlushInterval 1 s)"
+start writer "$logs/writer-fresh.log" "${writer_env[@]}" ConnectionStrings__lake="$fresh_lake" StreamWriter__Topic=bench-fresh StreamWriter__GroupId=bench-fresh \
+  dotnet "$root/StreamWriter/bin/Release/net10.0/StreamWriter.dll"
+sleep 5
+$bench freshness localhost:$kafka_port bench-fresh "$fresh_lake" 1000 "$freshness_seconds"
+rm -rf "$lake" "$fresh_lake"
