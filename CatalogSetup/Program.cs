@@ -1,8 +1,9 @@
+using CatalogSetup;
 using Microsoft.Extensions.Hosting;
 
 var builder = Host.CreateApplicationBuilder(args);
 builder.AddServiceDefaults();
+builder.AddCatalogSetup();
 
 using var host = builder.Build();
-await host.StartAsync();
-await host.StopAsync();
+return await host.RunCatalogSetupAsync();

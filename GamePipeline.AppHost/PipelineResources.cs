@@ -16,12 +16,19 @@ internal static class PipelineResources
             _ => throw new ArgumentOutOfRangeException(nameof(settings), settings.Topology, "Unknown Pipeline:Topology"),
         };
 
-    /// <summary>The lake, as the connection string <c>lake</c>: an absolute directory in the embedded topology.</summary>
-    public static IResourceBuilder<IResourceWithConnectionString> AddPipelineLake(this IDistributedApplicationBuilder builder, PipelineSettings settings)
+    /// <summary>
+    /// The lake (connection string <c>lake</c>: an absolute directory) and the catalog over it (connection
+    /// string <c>catalog</c>: a DuckDB database file kept in the lake's <c>_catalog</c> folder).
+    /// </summary>
+    public static (IResourceBuilder<IResourceWithConnectionString> Lake, IResourceBuilder<IResourceWithConnectionString> Catalog) AddPipelineStorage(
+        this IDistributedApplicationBuilder builder, PipelineSettings settings)
     {
-        var path = Path.GetFullPath(Path.Combine(builder.AppHostDirectory, settings.Lake.Path));
-        Directory.CreateDirectory(path);
-        return builder.AddConnectionString(ResourceNames.Lake, ReferenceExpression.Create($"{path}"));
+        var lakePath = Path.GetFullPath(Path.Combine(builder.AppHostDirectory, settings.Lake.Path));
+        var catalogPath = Path.Combine(lakePath, "_catalog", "gamepipeline.duckdb");
+        Directory.CreateDirectory(Path.GetDirectoryName(catalogPath)!);
+        return (
+            builder.AddConnectionString(ResourceNames.Lake, ReferenceExpression.Create($"{lakePath}")),
+            builder.AddConnectionString(ResourceNames.Catalog, ReferenceExpression.Create($"{catalogPath}")));
     }
 
     /// <summary>

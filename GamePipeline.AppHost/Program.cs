@@ -6,10 +6,12 @@ var settings = PipelineSettings.From(builder.Configuration);
 
 // Infrastructure
 var kafka = builder.AddPipelineKafka(settings);
-var lake = builder.AddPipelineLake(settings);
+var (lake, catalog) = builder.AddPipelineStorage(settings);
 
 // One-shot jobs
-var catalogSetup = builder.AddProject<Projects.CatalogSetup>(ResourceNames.CatalogSetup);
+var catalogSetup = builder.AddProject<Projects.CatalogSetup>(ResourceNames.CatalogSetup)
+    .WithReference(lake)
+    .WithReference(catalog);
 
 // Services
 builder.AddProject<Projects.GameApi>(ResourceNames.GameApi)
@@ -24,6 +26,8 @@ builder.AddProject<Projects.StreamWriter>(ResourceNames.StreamWriter)
 
 builder.AddProject<Projects.AnalyticsApi>(ResourceNames.AnalyticsApi)
     .WithFixedHttpPort(settings.Ports.AnalyticsApi)
+    .WithReference(catalog)
+    .WithReference(lake)
     .WaitForCompletion(catalogSetup);
 
 builder.Build().Run();

@@ -5,6 +5,7 @@ public static class ResourceNames
 {
     public const string Kafka = "kafka";
     public const string Lake = "lake";
+    public const string Catalog = "catalog";
     public const string GameApi = "gameapi";
     public const string StreamWriter = "streamwriter";
     public const string CatalogSetup = "catalog-setup";

@@ -8,7 +8,6 @@ namespace StreamWriter;
 public static class StreamWriterExtensions
 {
     public const string ConsumerClientName = "streamwriter";
-    public const string LakeConnectionName = "lake";
 
     public static IHostApplicationBuilder AddStreamWriter(this IHostApplicationBuilder builder)
     {
@@ -18,7 +17,7 @@ public static class StreamWriterExtensions
             .ValidateOnStart();
         var settings = builder.Configuration.GetSection(StreamWriterOptions.Section).Get<StreamWriterOptions>() ?? new StreamWriterOptions();
 
-        builder.Services.AddSingleton<ILakeStorage>(_ => new LocalLakeStorage(LakeLocation(builder.Configuration)));
+        builder.Services.AddSingleton<ILakeStorage>(_ => new LocalLakeStorage(PipelineConnections.Directory(builder.Configuration, PipelineConnections.Lake)));
         builder.Services.AddSingleton<StreamWriterMetrics>();
         builder.Services.AddSingleton<LakeWriter>();
         builder.AddKafkaConsumer<string?, byte[]>(ResourceNames.Kafka, ConsumerClientName, config =>
@@ -50,13 +49,5 @@ public static class StreamWriterExtensions
             .WithMetrics(metrics => metrics.AddMeter(StreamWriterMetrics.MeterName))
             .WithTracing(tracing => tracing.AddSource(StreamWriterMetrics.ActivitySourceName));
         return builder;
-    }
-
-    /// <summary>The lake: connection string <c>lake</c>, a directory path or a <c>file://</c> URI.</summary>
-    public static string LakeLocation(IConfiguration configuration)
-    {
-        var lake = configuration.GetConnectionString(LakeConnectionName)
-            ?? throw new InvalidOperationException($"Connection string '{LakeConnectionName}' is missing: set ConnectionStrings:{LakeConnectionName} to the lake's directory.");
-        return Uri.TryCreate(lake, UriKind.Absolute, out var uri) && uri.IsFile ? uri.LocalPath : lake;
     }
 }

@@ -22,8 +22,10 @@ internal abstract class ParquetColumn(DataField field)
         _ => throw new ArgumentOutOfRangeException(nameof(column), column.Type, null),
     };
 
+    // Milliseconds: Parquet.Net 6.1 writes a timestamp column's min/max statistics in milliseconds whatever the
+    // unit, and readers prune row groups by them (a micros column then matched no time filter at all).
     private static DateTimeDataField Timestamp(LakeColumn column) =>
-        new(column.Name, DateTimeFormat.Timestamp, isAdjustedToUTC: true, unit: DateTimeTimeUnit.Micros, isNullable: column.Nullable);
+        new(column.Name, DateTimeFormat.Timestamp, isAdjustedToUTC: true, unit: DateTimeTimeUnit.Millis, isNullable: column.Nullable);
 }
 
 internal sealed class ReferenceColumn<T>(DataField field) : ParquetColumn(field) where T : class

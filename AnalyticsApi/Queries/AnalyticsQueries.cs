@@ -1,0 +1,113 @@
+using System.Globalization;
+using GamePipeline.Contracts;
+using GamePipeline.Sql;
+
+namespace AnalyticsApi.Queries;
+
+/// <summary>
+/// The seed's Presto questions and the ones an analyst asks next, as SQL that DuckDB and Trino both accept.
+/// Values are bound parameters; a table name is used only after it was found in the catalog, and quoted.
+/// </summary>
+public sealed class AnalyticsQueries(ISqlEngine engine)
+{
+    private static readonly string[] EventTables = [.. LakeTables.All.Where(t => t.EventType is not null).Select(t => t.Name)];
+
+    public string EngineDescription => engine.Description;
+
+    /// <summary><c>show tables</c>.</summary>
+    public async Task<IReadOnlyList<TableInfo>> TablesAsync(CancellationToken cancellationToken)
+    {
+        var result = await engine.QueryAsync(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY table_name", [], cancellationToken);
+        return [.. result.Rows.Select(r => (string)r[0]!).Select(name => new TableInfo(name, LakeTables.Find(name)?.Description))];
+    }
+
+    /// <summary>The catalog's own name for <paramref name="table"/>, or null when it has no such table.</summary>
+    public async Task<string?> FindTableAsync(string table, CancellationToken cancellationToken) =>
+        (await TablesAsync(cancellationToken)).FirstOrDefault(t => t.Name == table)?.Name;
+
+    /// <summary><c>describe</c>.</summary>
+    public async Task<IReadOnlyList<ColumnInfo>> ColumnsAsync(string table, CancellationToken cancellationToken)
+    {
+        var result = await engine.QueryAsync(
+            "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ? ORDER BY ordinal_position",
+            [table], cancellationToken);
+        return [.. result.Rows.Select(r => new ColumnInfo((string)r[0]!, (string)r[1]!))];
+    }
+
+    /// <summary><c>SELECT COUNT(*)</c>.</summary>
+    public async Task<TableCount> CountAsync(string table, CancellationToken cancellationToken)
+    {
+        var result = await engine.QueryAsync($"SELECT COUNT(*) FROM {SqlIdentifiers.Quote(table)}", [], cancellationToken);
+        return new TableCount(table, Long(result.Rows[0][0]));
+    }
+
+    /// <summary><c>SELECT host, COUNT(*) … GROUP BY host</c>, most requests first.</summary>
+    public async Task<IReadOnlyList<HostCount>> HostsAsync(string table, CancellationToken cancellationToken)
+    {
+        var result = await engine.QueryAsync(
+            $"SELECT host, COUNT(*) AS requests FROM {SqlIdentifiers.Quote(table)} GROUP BY host ORDER BY requests DESC, host", [], cancellationToken);
+        return [.. result.Rows.Select(r => new HostCount((string?)r[0], Long(r[1])))];
+    }
+
+    public async Task<IReadOnlyList<MinuteCount>> EventsPerMinuteAsync(DateTimeOffset since, CancellationToken cancellationToken)
+    {
+        var result = await engine.QueryAsync(
+            $"""
+            SELECT date_trunc('minute', event_time) AS minute, event_type, COUNT(*) AS events
+            FROM ({AllEvents("event_time", "event_type")}) AS e
+            WHERE event_time >= CAST(? AS TIMESTAMP WITH TIME ZONE)
+            GROUP BY 1, 2 ORDER BY 1, 2
+            """,
+            [since.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.ffffff+00:00", CultureInfo.InvariantCulture)], cancellationToken);
+        return [.. result.Rows.Select(r => new MinuteCount(Timestamp(r[0]), (string)r[1]!, Long(r[2])))];
+    }
+
+    public async Task<IReadOnlyList<TopUser>> TopUsersAsync(int limit, CancellationToken cancellationToken)
+    {
+        var result = await engine.QueryAsync(
+            $"""
+            SELECT user_id, COUNT(*) AS events,
+                   CAST(SUM(CASE WHEN event_type = ? THEN 1 ELSE 0 END) AS BIGINT) AS swords,
+                   CAST(SUM(CASE WHEN event_type = ? THEN 1 ELSE 0 END) AS BIGINT) AS guilds
+            FROM ({AllEvents("user_id", "event_type")}) AS e
+            GROUP BY user_id ORDER BY events DESC, user_id LIMIT ?
+            """,
+            [GameEventTypes.PurchaseSword, GameEventTypes.JoinGuild, limit], cancellationToken);
+        return [.. result.Rows.Select(r => new TopUser((string)r[0]!, Long(r[1]), Long(r[2]), Long(r[3])))];
+    }
+
+    public async Task<IReadOnlyList<UserAgentCount>> UserAgentsAsync(int limit, CancellationToken cancellationToken)
+    {
+        var result = await engine.QueryAsync(
+            $"SELECT user_agent, COUNT(*) AS events FROM ({AllEvents("user_agent")}) AS e GROUP BY user_agent ORDER BY events DESC, user_agent LIMIT ?",
+            [limit], cancellationToken);
+        return [.. result.Rows.Select(r => new UserAgentCount((string?)r[0], Long(r[1])))];
+    }
+
+    /// <summary>Of the users who joined a guild, how many bought a sword afterwards.</summary>
+    public async Task<GuildToSwordFunnel> GuildToSwordFunnelAsync(CancellationToken cancellationToken)
+    {
+        var result = await engine.QueryAsync(
+            """
+            WITH joined AS (SELECT user_id, MIN(event_time) AS joined_at FROM join_guilds GROUP BY user_id),
+                 bought AS (SELECT DISTINCT j.user_id FROM joined j JOIN sword_purchases s ON s.user_id = j.user_id AND s.event_time >= j.joined_at)
+            SELECT (SELECT COUNT(*) FROM joined), (SELECT COUNT(*) FROM bought)
+            """, [], cancellationToken);
+        var joined = Long(result.Rows[0][0]);
+        var bought = Long(result.Rows[0][1]);
+        return new GuildToSwordFunnel(joined, bought, joined == 0 ? 0 : Math.Round((double)bought / joined, 4));
+    }
+
+    private static string AllEvents(params string[] columns) =>
+        string.Join(" UNION ALL ", EventTables.Select(t => $"SELECT {string.Join(", ", columns)} FROM {SqlIdentifiers.Quote(t)}"));
+
+    private static long Long(object? value) => Convert.ToInt64(value ?? 0L, CultureInfo.InvariantCulture);
+
+    private static DateTimeOffset Timestamp(object? value) => value switch
+    {
+        DateTimeOffset offset => offset.ToUniversalTime(),
+        DateTime dateTime => new DateTimeOffset(DateTime.SpecifyKind(dateTime, DateTimeKind.Utc)),
+        _ => throw new InvalidCastException($"Not a timestamp: {value}"),
+    };
+}

@@ -1,0 +1,58 @@
+using System.Globalization;
+using DuckDB.NET.Data;
+using GamePipeline.Contracts;
+
+namespace GamePipeline.Sql;
+
+/// <summary>
+/// The embedded catalog: a DuckDB database file with one view per lake table over its Parquet files (Hive
+/// partitioning, so <c>dt</c> is a column). Views read the directory at query time: new files are visible as
+/// soon as the writer commits them, with no repair step. Each table also gets an empty, typed Parquet file in
+/// <c>dt=1970-01-01/_schema.parquet</c> so that its view works before the first event (Hive, Trino and Spark
+/// skip files whose names start with '_').
+/// </summary>
+public sealed class DuckDbCatalog(string catalogPath, string lakePath) : ICatalog
+{
+    public const string SchemaPartition = "dt=1970-01-01";
+    public const string SchemaFile = "_schema.parquet";
+
+    public string Description => $"DuckDB catalog {catalogPath} over {lakePath}";
+
+    public async Task RegisterAsync(LakeTable table, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(catalogPath))!);
+        var schemaFile = Path.Combine(lakePath, table.Name, SchemaPartition, SchemaFile);
+        Directory.CreateDirectory(Path.GetDirectoryName(schemaFile)!);
+
+        await using var connection = new DuckDBConnection($"Data Source={catalogPath}");
+        await connection.OpenAsync(cancellationToken);
+        var typedEmptyRow = string.Join(", ", table.Columns.Select(c => $"CAST(NULL AS {DuckDbType(c.Type)}) AS {SqlIdentifiers.Quote(c.Name)}"));
+        await ExecuteAsync(connection, $"COPY (SELECT {typedEmptyRow} LIMIT 0) TO {Literal(schemaFile)} (FORMAT parquet)", cancellationToken);
+
+        var files = Path.Combine(lakePath, table.Name, "*", "*.parquet");
+        await ExecuteAsync(connection,
+            $"CREATE OR REPLACE VIEW {SqlIdentifiers.Quote(table.Name)} AS SELECT * FROM read_parquet({Literal(files)}, hive_partitioning = true, union_by_name = true)",
+            cancellationToken);
+        await ExecuteAsync(connection, $"COMMENT ON VIEW {SqlIdentifiers.Quote(table.Name)} IS {Literal(table.Description)}", cancellationToken);
+    }
+
+    public static string DuckDbType(LakeColumnType type) => type switch
+    {
+        LakeColumnType.String => "VARCHAR",
+        LakeColumnType.Timestamp => "TIMESTAMPTZ",
+        LakeColumnType.Int32 => "INTEGER",
+        LakeColumnType.Int64 => "BIGINT",
+        LakeColumnType.Binary => "BLOB",
+        _ => throw new ArgumentOutOfRangeException(nameof(type), type, null),
+    };
+
+    /// <summary>A SQL string literal. DDL cannot take parameters; these values come from configuration and contracts.</summary>
+    private static string Literal(string value) => "'" + value.Replace("'", "''", StringComparison.Ordinal) + "'";
+
+    private static async Task ExecuteAsync(DuckDBConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+}

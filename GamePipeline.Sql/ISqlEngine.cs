@@ -1,0 +1,30 @@
+namespace GamePipeline.Sql;
+
+/// <summary>A query's answer: column names and rows of CLR values (string, long, double, DateTime, …).</summary>
+public sealed record SqlResult(IReadOnlyList<string> Columns, IReadOnlyList<object?[]> Rows);
+
+/// <summary>
+/// The SQL engine the analytics run on: DuckDB in the embedded topology, Trino on a cluster. Values are always
+/// bound as parameters (positional <c>?</c>); identifiers come only from the catalog's own table list.
+/// </summary>
+public interface ISqlEngine
+{
+    /// <summary>What the engine is (for the report and logs).</summary>
+    string Description { get; }
+
+    Task<SqlResult> QueryAsync(string sql, IReadOnlyList<object?> parameters, CancellationToken cancellationToken);
+}
+
+/// <summary>Registers the lake's tables with the catalog (CatalogSetup). Idempotent.</summary>
+public interface ICatalog
+{
+    string Description { get; }
+
+    Task RegisterAsync(GamePipeline.Contracts.LakeTable table, CancellationToken cancellationToken);
+}
+
+public static class SqlIdentifiers
+{
+    /// <summary>Quotes an identifier ("…", doubled quotes): for names taken from the catalog, never from users.</summary>
+    public static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"") + "\"";
+}
