@@ -69,7 +69,7 @@ public static class ReportPage
         var series = perMinute.GroupBy(m => m.EventType).ToDictionary(
             g => g.Key, g => (IReadOnlyList<(DateTimeOffset, long)>)[.. g.Select(m => (m.Minute, m.Count))]);
         html.Append("""<section id="per-minute"><h2>Events per minute, last hour</h2>""");
-        html.Append(Lines("Events per minute by type", series, 1000, 260));
+        html.Append(Lines("Events per minute by type", series, now.AddMinutes(-60), now, 1000, 260));
         html.Append("</section>");
 
         var users = await queries.TopUsersAsync(10, cancellationToken);

@@ -38,7 +38,7 @@ public static class SvgCharts
     }
 
     /// <summary>One line per series over time (x: minutes, y: count).</summary>
-    public static string Lines(string title, IReadOnlyDictionary<string, IReadOnlyList<(DateTimeOffset At, long Value)>> series, int width = 560, int height = 240)
+    public static string Lines(string title, IReadOnlyDictionary<string, IReadOnlyList<(DateTimeOffset At, long Value)>> series, DateTimeOffset from, DateTimeOffset to, int width = 560, int height = 240)
     {
         const int left = 48, right = 12, top = 28, bottom = 34;
         var svg = Open(title, width, height);
@@ -48,7 +48,6 @@ public static class SvgCharts
             return svg.Append(CultureInfo.InvariantCulture, $"""<text x="{left}" y="{top + 20}" class="empty">no data yet</text></svg>""").ToString();
         }
 
-        var (from, to) = (points.Min(p => p.At), points.Max(p => p.At));
         var span = Math.Max(60, (to - from).TotalSeconds);
         var max = Math.Max(1, points.Max(p => p.Value));
         double X(DateTimeOffset at) => left + (width - left - right) * (at - from).TotalSeconds / span;
@@ -69,7 +68,7 @@ public static class SvgCharts
                 svg.Append(CultureInfo.InvariantCulture, $"""<circle cx="{X(at):0.#}" cy="{Y(value):0.#}" r="3" fill="{color}"><title>{Text(name)} {at:HH:mm}: {value:N0}</title></circle>""");
             }
 
-            svg.Append(CultureInfo.InvariantCulture, $"""<text x="{left + 8 + 150 * index}" y="{top - 8}" fill="{color}" class="legend">■ {Text(name)}</text>""");
+            svg.Append(CultureInfo.InvariantCulture, $"""<rect x="{left + 8 + 150 * index}" y="{top - 18}" width="10" height="10" fill="{color}"/><text x="{left + 22 + 150 * index}" y="{top - 9}" class="legend">{Text(name)}</text>""");
             index++;
         }
 

@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Text.Json;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
@@ -67,7 +68,7 @@ public sealed class EmbeddedPipelineTests(PipelineAppFixture pipeline)
         await pipeline.WaitHealthyAsync(ResourceNames.GameApi);
         using var http = pipeline.App.CreateHttpClient(ResourceNames.GameApi, "http");
         var marker = $"e2e-{Guid.NewGuid():N}";
-        foreach (var (path, host) in new[] { ("/purchase_a_sword", "user2.att.com"), ("/join_the_guild", "user3.gogov.com"), ("/", "user1.comcast.com") })
+        foreach (var (path, host) in new[] { ("/purchase_a_sword", "e2e-user2.att.com"), ("/join_the_guild", "e2e-user3.gogov.com"), ("/", "e2e-user1.comcast.com") })
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, path);
             request.Headers.Host = host;
@@ -88,14 +89,73 @@ public sealed class EmbeddedPipelineTests(PipelineAppFixture pipeline)
             .ToList();
         Assert.Equal(3, events.Count);
         var sword = Assert.Single(events, e => e.Event.GetProperty("event_type").GetString() == GameEventTypes.PurchaseSword);
-        Assert.Equal("user2.att.com", sword.Key);
-        Assert.Equal("user2.att.com", sword.Event.GetProperty("host").GetString());
+        Assert.Equal("e2e-user2.att.com", sword.Key);
+        Assert.Equal("e2e-user2.att.com", sword.Event.GetProperty("host").GetString());
         Assert.Equal(marker, sword.Event.GetProperty("user_agent").GetString());
         Assert.Equal("route", sword.Event.GetProperty("source").GetString());
         Assert.True(Guid.TryParse(sword.Event.GetProperty("event_id").GetString(), out _));
         Assert.True(sword.Event.GetProperty("received_at").TryGetDateTimeOffset(out _));
         Assert.Equal(marker, sword.Event.GetProperty("headers").GetProperty("User-Agent").GetString());
-        Assert.Contains(events, e => e.Event.GetProperty("event_type").GetString() == GameEventTypes.JoinGuild && e.Key == "user3.gogov.com");
-        Assert.Contains(events, e => e.Event.GetProperty("event_type").GetString() == GameEventTypes.Default && e.Key == "user1.comcast.com");
+        Assert.Contains(events, e => e.Event.GetProperty("event_type").GetString() == GameEventTypes.JoinGuild && e.Key == "e2e-user3.gogov.com");
+        Assert.Contains(events, e => e.Event.GetProperty("event_type").GetString() == GameEventTypes.Default && e.Key == "e2e-user1.comcast.com");
+    }
+
+    [Fact]
+    public async Task The_seeds_ab_scenario_ends_in_exactly_the_expected_counts_per_host_for_each_table_and_in_the_report()
+    {
+        await pipeline.WaitHealthyAsync(ResourceNames.GameApi);
+        await pipeline.WaitHealthyAsync(ResourceNames.StreamWriter);
+        await pipeline.WaitHealthyAsync(ResourceNames.AnalyticsApi);
+        var gameApi = pipeline.App.GetEndpoint(ResourceNames.GameApi, "http");
+        using var analytics = pipeline.App.CreateHttpClient(ResourceNames.AnalyticsApi, "http");
+
+        var ab = await ExternalProcess.RunAsync("bash", [Path.Combine(Repository.Root, "scripts", "ab.sh"), "2", gameApi.ToString()], TimeSpan.FromMinutes(2));
+        Assert.True(ab.ExitCode == 0, ab.StandardOutput + ab.StandardError);
+        Assert.Contains("total: sent 450, 2xx 450", ab.StandardOutput);
+
+        // Two loops of the seed's scenario: per host 10/20/30, 15/25/35, 20/30/40 requests, twice.
+        var expected = new Dictionary<string, (string Host, long Count)[]>
+        {
+            ["default_events"] = [("user3.gogov.com", 40), ("user2.att.com", 30), ("user1.comcast.com", 20)],
+            ["sword_purchases"] = [("user3.gogov.com", 60), ("user2.att.com", 50), ("user1.comcast.com", 40)],
+            ["join_guilds"] = [("user3.gogov.com", 80), ("user2.att.com", 70), ("user1.comcast.com", 60)],
+        };
+        async Task<Dictionary<string, (string Host, long Count)[]>> ActualAsync()
+        {
+            var actual = new Dictionary<string, (string Host, long Count)[]>();
+            foreach (var table in expected.Keys)
+            {
+                var hosts = await analytics.GetFromJsonAsync<JsonElement>($"/api/tables/{table}/hosts");
+                actual[table] = [.. hosts.EnumerateArray()
+                    .Select(h => (h.GetProperty("host").GetString() ?? "", h.GetProperty("count").GetInt64()))
+                    .Where(h => h.Item1.StartsWith("user", StringComparison.Ordinal))];
+            }
+
+            return actual;
+        }
+
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        var actual = await ActualAsync();
+        while (!expected.All(e => actual[e.Key].SequenceEqual(e.Value)) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(500);
+            actual = await ActualAsync();
+        }
+
+        foreach (var (table, hosts) in expected)
+        {
+            Assert.Equal(hosts, actual[table]);
+        }
+
+        var report = await analytics.GetStringAsync("/report");
+        foreach (var (table, hosts) in expected)
+        {
+            var card = report[report.IndexOf($"data-hosts=\"{table}\"", StringComparison.Ordinal)..];
+            card = card[..card.IndexOf("</div>", StringComparison.Ordinal)];
+            foreach (var (host, count) in hosts)
+            {
+                Assert.Contains($"{host}: {count}", card);
+            }
+        }
     }
 }

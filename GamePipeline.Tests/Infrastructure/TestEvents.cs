@@ -22,6 +22,19 @@ public static class TestEvents
         Headers = new Dictionary<string, string> { ["Host"] = user, ["User-Agent"] = "ApacheBench/2.3", ["Accept"] = "*/*" },
     };
 
+    public static GameEventEnvelope Create(string eventType, string host, DateTimeOffset at, string userAgent = "ApacheBench/2.3") => new()
+    {
+        EventId = Guid.CreateVersion7(),
+        EventType = eventType,
+        ReceivedAt = at,
+        UserId = host,
+        Source = EventSources.Route,
+        Host = host,
+        UserAgent = userAgent,
+        Accept = "*/*",
+        Headers = new Dictionary<string, string> { ["Host"] = host, ["User-Agent"] = userAgent },
+    };
+
     public static Message<string, byte[]> Message(GameEventEnvelope envelope) => new()
     {
         Key = envelope.UserId,

@@ -1,0 +1,41 @@
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+using GamePipeline.Contracts;
+using GamePipeline.Tests.Infrastructure;
+
+namespace GamePipeline.Tests.Analytics;
+
+public sealed class ReportTests(AnalyticsFixture analytics) : IClassFixture<AnalyticsFixture>
+{
+    [Fact]
+    public async Task The_report_renders_charts_and_the_apis_numbers_in_headless_chromium()
+    {
+        var (playwright, browser) = await HeadlessChromium.LaunchAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+        var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1280, Height = 1800 } });
+
+        var response = await page.GotoAsync(new Uri(analytics.BaseAddress, "/report").ToString());
+        Assert.Equal(200, response!.Status);
+
+        Assert.True(await page.Locator("svg.chart").CountAsync() >= 7, "charts: tables, 3 × hosts, per minute, users, agents, funnel");
+        Assert.True(await page.Locator("svg.chart rect.bar").CountAsync() >= 10);
+        Assert.Equal(3, await page.Locator("#per-minute polyline.series").CountAsync());
+        foreach (var table in LakeTables.All)
+        {
+            var count = (await analytics.Client.GetFromJsonAsync<JsonElement>($"/api/tables/{table.Name}/count")).GetProperty("count").GetInt64();
+            Assert.Equal(count.ToString("N0", CultureInfo.InvariantCulture), await page.Locator($"td[data-count='{table.Name}']").InnerTextAsync());
+        }
+
+        var swordHosts = await page.Locator("[data-hosts='sword_purchases']").InnerTextAsync();
+        Assert.Contains("alpha.example", swordHosts);
+        Assert.Contains("beta.example", swordHosts);
+        Assert.Contains("Of 2 users who joined a guild, 1 bought a sword afterwards", await page.Locator("#funnel").InnerTextAsync());
+        Assert.Contains("refresh", await page.Locator("meta[http-equiv='refresh']").GetAttributeAsync("http-equiv") ?? "");
+
+        var screenshot = HeadlessChromium.ArtifactPath("report.png");
+        await page.ScreenshotAsync(new() { Path = screenshot, FullPage = true });
+        Assert.True(new FileInfo(screenshot).Length > 10_000);
+    }
+}
