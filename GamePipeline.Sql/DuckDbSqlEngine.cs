@@ -4,12 +4,23 @@ using DuckDB.NET.Data;
 namespace GamePipeline.Sql;
 
 /// <summary>
-/// DuckDB over the catalog file CatalogSetup wrote (read-only: views over the lake's Parquet). Each query
-/// opens its own connection to the shared, cached database instance, so queries run concurrently.
+/// DuckDB over the catalog file CatalogSetup wrote (views over the lake's Parquet). The catalog is attached
+/// read-only, once, to an in-process database; each query gets its own cheap duplicate connection to it, so
+/// queries run concurrently without reopening the file.
 /// </summary>
-public sealed class DuckDbSqlEngine(string catalogPath) : ISqlEngine
+public sealed class DuckDbSqlEngine(string catalogPath) : ISqlEngine, IDisposable
 {
-    private readonly string _connectionString = $"Data Source={catalogPath};ACCESS_MODE=READ_ONLY";
+    private const string CatalogAlias = "catalog";
+
+    private readonly Lazy<DuckDBConnection> _database = new(() =>
+    {
+        var connection = new DuckDBConnection("Data Source=:memory:");
+        connection.Open();
+        using var attach = connection.CreateCommand();
+        attach.CommandText = $"ATTACH '{catalogPath.Replace("'", "''", StringComparison.Ordinal)}' AS {CatalogAlias} (READ_ONLY)";
+        attach.ExecuteNonQuery();
+        return connection;
+    });
 
     public string Description => $"DuckDB {DuckDbVersion.Value} (catalog {catalogPath})";
 
@@ -22,8 +33,17 @@ public sealed class DuckDbSqlEngine(string catalogPath) : ISqlEngine
 
     public async Task<SqlResult> QueryAsync(string sql, IReadOnlyList<object?> parameters, CancellationToken cancellationToken)
     {
-        await using var connection = new DuckDBConnection(_connectionString);
-        await connection.OpenAsync(cancellationToken);
+        await using var connection = _database.Value.Duplicate();
+        if (connection.State != System.Data.ConnectionState.Open)
+        {
+            await connection.OpenAsync(cancellationToken);
+        }
+
+        await using (var use = connection.CreateCommand())
+        {
+            use.CommandText = $"USE {CatalogAlias}";
+            await use.ExecuteNonQueryAsync(cancellationToken);
+        }
         await using var command = connection.CreateCommand();
         command.CommandText = sql;
         foreach (var parameter in parameters)
@@ -35,6 +55,14 @@ public sealed class DuckDbSqlEngine(string catalogPath) : ISqlEngine
         await using var cancel = cancellationToken.Register(command.Cancel);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await ReadAsync(reader, cancellationToken);
+    }
+
+    public void Dispose()
+    {
+        if (_database.IsValueCreated)
+        {
+            _database.Value.Dispose();
+        }
     }
 
     internal static async Task<SqlResult> ReadAsync(DbDataReader reader, CancellationToken cancellationToken)

@@ -8,31 +8,49 @@ namespace AnalyticsApi.Queries;
 /// The seed's Presto questions and the ones an analyst asks next, as SQL that DuckDB and Trino both accept.
 /// Values are bound parameters; a table name is used only after it was found in the catalog, and quoted.
 /// </summary>
-public sealed class AnalyticsQueries(ISqlEngine engine)
+public sealed class AnalyticsQueries(ISqlEngine engine, TimeProvider clock)
 {
+    /// <summary>How long the catalog's table list and columns are reused (the data never is).</summary>
+    public static readonly TimeSpan CatalogCacheDuration = TimeSpan.FromSeconds(5);
+
     private static readonly string[] EventTables = [.. LakeTables.All.Where(t => t.EventType is not null).Select(t => t.Name)];
+    private CatalogSnapshot? _catalog;
+
+    private sealed record CatalogSnapshot(IReadOnlyList<TableInfo> Tables, IReadOnlyDictionary<string, IReadOnlyList<ColumnInfo>> Columns, DateTimeOffset ReadAt);
 
     public string EngineDescription => engine.Description;
 
     /// <summary><c>show tables</c>.</summary>
-    public async Task<IReadOnlyList<TableInfo>> TablesAsync(CancellationToken cancellationToken)
-    {
-        var result = await engine.QueryAsync(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY table_name", [], cancellationToken);
-        return [.. result.Rows.Select(r => (string)r[0]!).Select(name => new TableInfo(name, LakeTables.Find(name)?.Description))];
-    }
+    public async Task<IReadOnlyList<TableInfo>> TablesAsync(CancellationToken cancellationToken) => (await CatalogAsync(cancellationToken)).Tables;
 
     /// <summary>The catalog's own name for <paramref name="table"/>, or null when it has no such table.</summary>
     public async Task<string?> FindTableAsync(string table, CancellationToken cancellationToken) =>
         (await TablesAsync(cancellationToken)).FirstOrDefault(t => t.Name == table)?.Name;
 
     /// <summary><c>describe</c>.</summary>
-    public async Task<IReadOnlyList<ColumnInfo>> ColumnsAsync(string table, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<ColumnInfo>> ColumnsAsync(string table, CancellationToken cancellationToken) =>
+        (await CatalogAsync(cancellationToken)).Columns.GetValueOrDefault(table) ?? [];
+
+    /// <summary>The catalog's tables and columns, read in one query and reused for <see cref="CatalogCacheDuration"/>.</summary>
+    private async Task<CatalogSnapshot> CatalogAsync(CancellationToken cancellationToken)
     {
+        if (_catalog is { } cached && clock.GetUtcNow() - cached.ReadAt < CatalogCacheDuration)
+        {
+            return cached;
+        }
+
         var result = await engine.QueryAsync(
-            "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ? ORDER BY ordinal_position",
-            [table], cancellationToken);
-        return [.. result.Rows.Select(r => new ColumnInfo((string)r[0]!, (string)r[1]!))];
+            """
+            SELECT c.table_name, c.column_name, c.data_type
+            FROM information_schema.columns c JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name
+            WHERE c.table_schema = current_schema()
+            ORDER BY c.table_name, c.ordinal_position
+            """, [], cancellationToken);
+        var columns = result.Rows
+            .GroupBy(r => (string)r[0]!)
+            .ToDictionary(g => g.Key, g => (IReadOnlyList<ColumnInfo>)[.. g.Select(r => new ColumnInfo((string)r[1]!, (string)r[2]!))]);
+        var tables = columns.Keys.Order(StringComparer.Ordinal).Select(name => new TableInfo(name, LakeTables.Find(name)?.Description)).ToList();
+        return _catalog = new CatalogSnapshot(tables, columns, clock.GetUtcNow());
     }
 
     /// <summary><c>SELECT COUNT(*)</c>.</summary>
