@@ -1,9 +1,7 @@
-using System.Text.Json;
 using Confluent.Kafka;
 using GameApi.Endpoints;
 using GameApi.Ingest;
 using GamePipeline.Contracts;
-using Scalar.AspNetCore;
 
 namespace GameApi;
 
@@ -40,26 +38,14 @@ public static class GameApiExtensions
         builder.Services.AddHostedService<ProducerDrain>();
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(GameApiMetrics.MeterName));
 
-        builder.Services.AddProblemDetails(problems => problems.CustomizeProblemDetails = context =>
-        {
-            // Routing refuses a body of the wrong type before any handler runs; say what was expected.
-            if (context.ProblemDetails.Status == StatusCodes.Status415UnsupportedMediaType)
-            {
-                context.ProblemDetails.Detail ??= $"Content-Type '{context.HttpContext.Request.ContentType}' is not accepted here; send application/json.";
-            }
-        });
+        builder.AddHttpApiDefaults();
         builder.Services.AddExceptionHandler<KafkaUnavailableExceptionHandler>();
-        builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
-        builder.Services.AddOpenApi();
         return builder;
     }
 
     public static WebApplication MapGameApi(this WebApplication app)
     {
-        app.UseExceptionHandler();
-        app.UseStatusCodePages();
-        app.MapOpenApi();
-        app.MapScalarApiReference("/docs", options => options.WithTitle("GameApi"));
+        app.UseHttpApiDefaults("GameApi");
         app.MapGameRoutes();
         app.MapEventBatchApi();
         return app;

@@ -4,27 +4,12 @@ using GamePipeline.Tests.Infrastructure;
 
 namespace GamePipeline.Tests.StreamWriter;
 
-public sealed class BadEventsAndSchemaTests : IAsyncLifetime
+// One partition, so "around" means around in offset order.
+public sealed class BadEventsAndSchemaTests() : KafkaAndLake(partitions: 1)
 {
-    private readonly string _lake = Directory.CreateTempSubdirectory("lake-").FullName;
-    private EmbeddedKafkaServer _kafka = null!;
-
-    public Task InitializeAsync()
-    {
-        // One partition, so "around" means around in offset order.
-        _kafka = EmbeddedKafkaServer.Start(port: 0, topics: [new EmbeddedKafkaTopic(Topics.Events, 1)]);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _kafka.DisposeAsync();
-        Directory.Delete(_lake, recursive: true);
-    }
-
     private async Task<List<string>> ProduceGoodAsync(int count, string user)
     {
-        using var producer = TestEvents.Producer(_kafka.BootstrapServers);
+        using var producer = TestEvents.Producer(Kafka.BootstrapServers);
         var ids = new List<string>();
         for (var i = 0; i < count; i++)
         {
@@ -50,12 +35,12 @@ public sealed class BadEventsAndSchemaTests : IAsyncLifetime
             valid.Replace("\"received_at\":\"", "\"received_at\":12,\"ignored\":\""),
             valid.Replace("\"schema_version\":1", "\"schema_version\":99"),
             valid.Replace("\"accept\":\"*/*\"", $"\"accept\":\"{new string('x', 5000)}\""));
-        var kcat = await ExternalProcess.RunAsync("kcat", ["-b", _kafka.BootstrapServers, "-t", Topics.Events, "-P", "-k", "poison"], TimeSpan.FromSeconds(30), poison + "\n");
+        var kcat = await ExternalProcess.RunAsync("kcat", ["-b", Kafka.BootstrapServers, "-t", Topics.Events, "-P", "-k", "poison"], TimeSpan.FromSeconds(30), poison + "\n");
         Assert.True(kcat.ExitCode == 0, kcat.StandardError);
         var after = await ProduceGoodAsync(30, "after");
 
-        await using var writer = await WriterHost.StartAsync(_kafka.BootstrapServers, _lake, "poison");
-        using var lake = new LakeQuery(_lake);
+        await using var writer = await WriterHost.StartAsync(Kafka.BootstrapServers, Lake, "poison");
+        using var lake = new LakeQuery(Lake);
         await Eventually.TrueAsync(() => lake.CountAllEvents() == 60 && lake.Count("bad_events") == 8, TimeSpan.FromSeconds(30),
             () => $"{lake.CountAllEvents()} events and {lake.Count("bad_events")} bad events");
 
@@ -72,8 +57,8 @@ public sealed class BadEventsAndSchemaTests : IAsyncLifetime
     public async Task Files_are_readable_by_duckdb_with_the_documented_schema_and_routed_to_their_own_tables()
     {
         var ids = await ProduceGoodAsync(30, "schema");
-        await using var writer = await WriterHost.StartAsync(_kafka.BootstrapServers, _lake, "schema");
-        using var lake = new LakeQuery(_lake);
+        await using var writer = await WriterHost.StartAsync(Kafka.BootstrapServers, Lake, "schema");
+        using var lake = new LakeQuery(Lake);
         await Eventually.TrueAsync(() => lake.CountAllEvents() == 30, TimeSpan.FromSeconds(30), () => $"{lake.CountAllEvents()} of 30");
 
         foreach (var table in new[] { LakeTables.SwordPurchases, LakeTables.JoinGuilds, LakeTables.DefaultEvents })
@@ -94,7 +79,7 @@ public sealed class BadEventsAndSchemaTests : IAsyncLifetime
         Assert.Contains("\"User-Agent\":\"ApacheBench/2.3\"", (string)row[3]!);
         Assert.Equal(0, row[4]);
         Assert.Equal([true, true, true], row[5..].Cast<bool>());
-        Assert.Empty(Directory.EnumerateFiles(Path.Combine(_lake, "_staging"), "*.parquet", SearchOption.AllDirectories));
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(Lake, "_staging"), "*.parquet", SearchOption.AllDirectories));
     }
 
     private static string DuckDbType(LakeColumnType type) => type switch

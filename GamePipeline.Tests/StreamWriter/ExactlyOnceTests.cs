@@ -5,27 +5,12 @@ using GamePipeline.Tests.Infrastructure;
 
 namespace GamePipeline.Tests.StreamWriter;
 
-public sealed class ExactlyOnceTests : IAsyncLifetime
+public sealed class ExactlyOnceTests() : KafkaAndLake(partitions: 4)
 {
-    private readonly string _lake = Directory.CreateTempSubdirectory("lake-").FullName;
-    private EmbeddedKafkaServer _kafka = null!;
-
-    public Task InitializeAsync()
-    {
-        _kafka = EmbeddedKafkaServer.Start(port: 0, topics: [new EmbeddedKafkaTopic(Topics.Events, 4)]);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _kafka.DisposeAsync();
-        Directory.Delete(_lake, recursive: true);
-    }
-
     /// <summary>Produces events at a steady pace until stopped; returns the ids Kafka acknowledged.</summary>
     private async Task<HashSet<string>> ProduceWhileAsync(Task until, int perSecond)
     {
-        using var producer = TestEvents.Producer(_kafka.BootstrapServers);
+        using var producer = TestEvents.Producer(Kafka.BootstrapServers);
         var ids = new HashSet<string>();
         var n = 0;
         while (!until.IsCompleted)
@@ -47,7 +32,7 @@ public sealed class ExactlyOnceTests : IAsyncLifetime
 
     private async Task AssertLakeHoldsExactlyAsync(HashSet<string> produced)
     {
-        using var lake = new LakeQuery(_lake);
+        using var lake = new LakeQuery(Lake);
         await Eventually.TrueAsync(() => lake.CountAllEvents() >= produced.Count, TimeSpan.FromSeconds(60),
             () => $"the lake holds {lake.CountAllEvents()} of {produced.Count} events");
         var ids = lake.EventIds();
@@ -57,20 +42,20 @@ public sealed class ExactlyOnceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task After_repeated_SIGKILLs_while_events_flow_the_lake_holds_every_event_exactly_once()
+    public async Task After_repeated_SIGKILLs_while_events_flow_theLake_holds_every_event_exactly_once()
     {
         var killing = new TaskCompletionSource();
         var producing = ProduceWhileAsync(killing.Task, perSecond: 2_000);
         for (var round = 0; round < 4; round++)
         {
-            using var writer = WriterProcess.Start(_kafka.BootstrapServers, _lake, $"killed-{round}");
+            using var writer = WriterProcess.Start(Kafka.BootstrapServers, Lake, $"killed-{round}");
             await Task.Delay(TimeSpan.FromMilliseconds(2_500 + 700 * round));
             writer.Kill();
         }
 
         killing.SetResult();
         var produced = await producing;
-        using var survivor = WriterProcess.Start(_kafka.BootstrapServers, _lake, "survivor");
+        using var survivor = WriterProcess.Start(Kafka.BootstrapServers, Lake, "survivor");
         await AssertLakeHoldsExactlyAsync(produced);
         await survivor.StopAsync();
         Assert.True(produced.Count > 10_000, $"only {produced.Count} events were produced");
@@ -81,8 +66,8 @@ public sealed class ExactlyOnceTests : IAsyncLifetime
     {
         var stop = new TaskCompletionSource();
         var producing = ProduceWhileAsync(stop.Task, perSecond: 2_000);
-        await using var first = await WriterHost.StartAsync(_kafka.BootstrapServers, _lake, "first");
-        var second = await WriterHost.StartAsync(_kafka.BootstrapServers, _lake, "second");
+        await using var first = await WriterHost.StartAsync(Kafka.BootstrapServers, Lake, "first");
+        var second = await WriterHost.StartAsync(Kafka.BootstrapServers, Lake, "second");
         await Task.Delay(TimeSpan.FromSeconds(6));
 
         await second.DisposeAsync();
@@ -90,8 +75,8 @@ public sealed class ExactlyOnceTests : IAsyncLifetime
         stop.SetResult();
 
         await AssertLakeHoldsExactlyAsync(await producing);
-        using var lake = new LakeQuery(_lake);
-        var writers = Directory.EnumerateFiles(Path.Combine(_lake, "_commits"), "*.json", SearchOption.AllDirectories)
+        using var lake = new LakeQuery(Lake);
+        var writers = Directory.EnumerateFiles(Path.Combine(Lake, "_commits"), "*.json", SearchOption.AllDirectories)
             .Select(File.ReadAllText).Select(json => json.Contains("\"first\"") ? "first" : json.Contains("\"second\"") ? "second" : "?").Distinct().ToList();
         Assert.Contains("first", writers);
         Assert.Contains("second", writers);
@@ -100,7 +85,7 @@ public sealed class ExactlyOnceTests : IAsyncLifetime
     [Fact]
     public async Task A_kafka_that_restarted_empty_does_not_wedge_the_writer()
     {
-        using (var producer = TestEvents.Producer(_kafka.BootstrapServers))
+        using (var producer = TestEvents.Producer(Kafka.BootstrapServers))
         {
             for (var i = 0; i < 300; i++)
             {
@@ -110,9 +95,9 @@ public sealed class ExactlyOnceTests : IAsyncLifetime
             producer.Flush(TimeSpan.FromSeconds(10));
         }
 
-        await using (var writer = await WriterHost.StartAsync(_kafka.BootstrapServers, _lake, "before-restart"))
+        await using (var writer = await WriterHost.StartAsync(Kafka.BootstrapServers, Lake, "before-restart"))
         {
-            using var lake = new LakeQuery(_lake);
+            using var lake = new LakeQuery(Lake);
             await Eventually.TrueAsync(() => lake.CountAllEvents() == 300, TimeSpan.FromSeconds(30), () => $"{lake.CountAllEvents()} of 300");
         }
 
@@ -129,8 +114,8 @@ public sealed class ExactlyOnceTests : IAsyncLifetime
             }
         }
 
-        await using var restarted = await WriterHost.StartAsync(fresh.BootstrapServers, _lake, "after-restart");
-        using var query = new LakeQuery(_lake);
+        await using var restarted = await WriterHost.StartAsync(fresh.BootstrapServers, Lake, "after-restart");
+        using var query = new LakeQuery(Lake);
         await Eventually.TrueAsync(() => query.CountAllEvents() == 340, TimeSpan.FromSeconds(30), () => $"{query.CountAllEvents()} of 340");
         Assert.Subset(query.EventIds().ToHashSet(), after);
     }

@@ -1,0 +1,24 @@
+using GamePipeline.Contracts;
+using GamePipeline.Hosting.Kafka;
+
+namespace GamePipeline.Tests.StreamWriter;
+
+/// <summary>A test's own embedded Kafka (topic <c>events</c>) and its own lake directory.</summary>
+public abstract class KafkaAndLake(int partitions) : IAsyncLifetime
+{
+    protected string Lake { get; } = Directory.CreateTempSubdirectory("lake-").FullName;
+
+    protected EmbeddedKafkaServer Kafka { get; private set; } = null!;
+
+    public Task InitializeAsync()
+    {
+        Kafka = EmbeddedKafkaServer.Start(port: 0, topics: [new EmbeddedKafkaTopic(Topics.Events, partitions)]);
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Kafka.DisposeAsync();
+        Directory.Delete(Lake, recursive: true);
+    }
+}
