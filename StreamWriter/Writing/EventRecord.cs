@@ -64,67 +64,67 @@ internal static class EventRecord
         }
     }
 
+    /// <summary>One pass over the payload with a forward-only reader; text stays as slices of the payload.</summary>
     private static void AppendEvent(ConsumeResult<string?, byte[]> record, byte[] payload, DateTime kafkaTime, string? traceId, Func<LakeTable, DateOnly, TableBatch> batchFor)
     {
-        JsonDocument document;
+        var fields = new Fields();
         try
         {
-            document = JsonDocument.Parse(payload);
+            var reader = new Utf8JsonReader(payload);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                throw new SchemaViolation("wrong_type", $"The event must be a JSON object, not {reader.TokenType}.");
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                ReadField(ref reader, ref fields);
+            }
+
+            // Anything after the object is malformed JSON.
+            if (reader.Read())
+            {
+                throw new JsonException($"Unexpected {reader.TokenType} after the event object.");
+            }
         }
         catch (JsonException e)
         {
             throw new SchemaViolation("not_json", e.Message);
         }
 
-        using var parsed = document;
-        var root = document.RootElement;
-        if (root.ValueKind != JsonValueKind.Object)
+        if (fields.SchemaVersion != GameEventEnvelope.CurrentSchemaVersion)
         {
-            throw new SchemaViolation("wrong_type", $"The event must be a JSON object, not {root.ValueKind}.");
+            throw new SchemaViolation(fields.SchemaVersion is null ? "missing_field" : "unsupported_schema_version", $"schema_version must be {GameEventEnvelope.CurrentSchemaVersion}.");
         }
 
-        var schemaVersion = root.TryGetProperty("schema_version", out var version) && version.ValueKind == JsonValueKind.Number && version.TryGetInt32(out var v) ? v : -1;
-        if (schemaVersion != GameEventEnvelope.CurrentSchemaVersion)
+        var table = Required(fields.EventType, "event_type") switch
         {
-            throw new SchemaViolation(schemaVersion == -1 ? "missing_field" : "unsupported_schema_version", $"schema_version must be {GameEventEnvelope.CurrentSchemaVersion}.");
-        }
-
-        var eventType = RequiredString(root, "event_type");
-        var table = LakeTables.ForEventType(eventType)
-            ?? throw new SchemaViolation("unknown_event_type", $"Unknown event_type '{eventType}' (known: {string.Join(", ", GameEventTypes.All)}).");
-        var eventId = RequiredString(root, "event_id");
-        if (!root.GetProperty("event_id").TryGetGuid(out _))
-        {
-            throw new SchemaViolation("wrong_type", $"event_id '{eventId}' is not a UUID.");
-        }
-
-        var eventTime = RequiredTimestamp(root, "received_at");
-        var clientTime = OptionalTimestamp(root, "client_time");
-        var userId = RequiredString(root, "user_id");
-        var source = RequiredString(root, "source");
-        var host = OptionalString(root, "host");
-        var userAgent = OptionalString(root, "user_agent");
-        var accept = OptionalString(root, "accept");
-        var headers = Json(root, "headers", required: true)!;
-        var properties = Json(root, "properties", required: false);
+            var known when LakeTables.ForEventType(known) is { } t => t,
+            var unknown => throw new SchemaViolation("unknown_event_type", $"Unknown event_type '{unknown}' (known: {string.Join(", ", GameEventTypes.All)})."),
+        };
+        var eventId = Required(fields.EventId, "event_id");
+        var eventTime = fields.ReceivedAt ?? throw new SchemaViolation("missing_field", "received_at is required.");
+        var userId = Required(fields.UserId, "user_id");
+        var source = Required(fields.Source, "source");
+        var headers = Required(fields.Headers, "headers");
 
         var batch = batchFor(table, DateOnly.FromDateTime(eventTime));
-        batch.String(EventId).Values.Add(eventId);
-        batch.String(EventType).Values.Add(eventType);
+        Add(batch.String(EventId), payload, eventId);
+        batch.String(EventType).Add(table.EventType);
         batch.Value<DateTime>(EventTime).Values.Add(eventTime);
-        batch.NullableValue<DateTime>(ClientTime).Values.Add(clientTime);
-        batch.String(UserId).Values.Add(userId);
-        batch.String(Source).Values.Add(source);
-        batch.String(Host).Values.Add(host);
-        batch.String(UserAgent).Values.Add(userAgent);
-        batch.String(Accept).Values.Add(accept);
-        batch.String(Headers).Values.Add(headers);
-        batch.String(Properties).Values.Add(properties);
-        batch.String(RawEvent).Values.Add(Encoding.UTF8.GetString(payload));
+        batch.NullableValue<DateTime>(ClientTime).Values.Add(fields.ClientTime);
+        Add(batch.String(UserId), payload, userId);
+        Add(batch.String(Source), payload, source);
+        Add(batch.String(Host), payload, fields.Host);
+        Add(batch.String(UserAgent), payload, fields.UserAgent);
+        Add(batch.String(Accept), payload, fields.Accept);
+        Add(batch.String(Headers), payload, headers);
+        Add(batch.String(Properties), payload, fields.Properties);
+        batch.String(RawEvent).Add(payload, 0, payload.Length);
         batch.Value<int>(Partition).Values.Add(record.Partition.Value);
         batch.Value<long>(Offset).Values.Add(record.Offset.Value);
         batch.Value<DateTime>(KafkaTimestamp).Values.Add(kafkaTime);
-        batch.String(TraceId).Values.Add(traceId);
+        batch.String(TraceId).Add(traceId);
         batch.Value<DateTime>(EventWrittenAt).Values.Add(default);
         batch.RowAdded();
     }
@@ -132,70 +132,185 @@ internal static class EventRecord
     private static void AppendBad(ConsumeResult<string?, byte[]> record, byte[] payload, DateTime kafkaTime, string? traceId, string reason, string error, Func<LakeTable, DateOnly, TableBatch> batchFor)
     {
         var batch = batchFor(LakeTables.BadEvents, DateOnly.FromDateTime(kafkaTime));
-        batch.String(BadReason).Values.Add(reason);
-        batch.String(BadError).Values.Add(error);
-        batch.String(BadRawEvent).Values.Add(Encoding.UTF8.GetString(payload));
+        batch.String(BadReason).Add(reason);
+        batch.String(BadError).Add(error);
+        batch.String(BadRawEvent).Add(payload, 0, payload.Length);
         batch.Binary(BadRawPayload).Values.Add(payload);
-        batch.String(BadKey).Values.Add(record.Message.Key);
+        batch.String(BadKey).Add(record.Message.Key);
         batch.Value<int>(BadPartition).Values.Add(record.Partition.Value);
         batch.Value<long>(BadOffset).Values.Add(record.Offset.Value);
         batch.Value<DateTime>(BadKafkaTimestamp).Values.Add(kafkaTime);
-        batch.String(BadTraceId).Values.Add(traceId);
+        batch.String(BadTraceId).Add(traceId);
         batch.Value<DateTime>(BadWrittenAt).Values.Add(default);
         batch.RowAdded();
     }
 
-    private static string RequiredString(JsonElement root, string name) =>
-        OptionalString(root, name) ?? throw new SchemaViolation("missing_field", $"{name} is required.");
+    /// <summary>A JSON value found in the payload: a slice of it, or unescaped text when it had escapes.</summary>
+    private readonly record struct Slice(int Start, int Length, string? Unescaped);
 
-    private static string? OptionalString(JsonElement root, string name)
+    private struct Fields
     {
-        if (!root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
-        {
-            return null;
-        }
-
-        return value.ValueKind == JsonValueKind.String
-            ? value.GetString()
-            : throw new SchemaViolation("wrong_type", $"{name} must be a string, not {value.ValueKind}.");
+        public int? SchemaVersion;
+        public string? EventType;
+        public Slice? EventId;
+        public DateTime? ReceivedAt;
+        public DateTime? ClientTime;
+        public Slice? UserId;
+        public Slice? Source;
+        public Slice? Host;
+        public Slice? UserAgent;
+        public Slice? Accept;
+        public Slice? Headers;
+        public Slice? Properties;
     }
 
-    private static DateTime RequiredTimestamp(JsonElement root, string name) =>
-        OptionalTimestamp(root, name) ?? throw new SchemaViolation("missing_field", $"{name} is required.");
-
-    private static DateTime? OptionalTimestamp(JsonElement root, string name)
+    private static void ReadField(ref Utf8JsonReader reader, ref Fields fields)
     {
-        if (!root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        if (reader.ValueTextEquals("schema_version"u8))
+        {
+            reader.Read();
+            fields.SchemaVersion = reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var version) ? version : -1;
+        }
+        else if (reader.ValueTextEquals("event_type"u8))
+        {
+            reader.Read();
+            fields.EventType = reader.TokenType switch
+            {
+                JsonTokenType.Null => null,
+                JsonTokenType.String when reader.ValueTextEquals("purchase_sword"u8) => GameEventTypes.PurchaseSword,
+                JsonTokenType.String when reader.ValueTextEquals("join_guild"u8) => GameEventTypes.JoinGuild,
+                JsonTokenType.String when reader.ValueTextEquals("default"u8) => GameEventTypes.Default,
+                JsonTokenType.String => reader.GetString(),
+                _ => throw new SchemaViolation("wrong_type", $"event_type must be a string, not {reader.TokenType}."),
+            };
+        }
+        else if (reader.ValueTextEquals("event_id"u8))
+        {
+            reader.Read();
+            fields.EventId = Text(ref reader, "event_id");
+            if (fields.EventId is not null && !reader.TryGetGuid(out _))
+            {
+                throw new SchemaViolation("wrong_type", $"event_id '{reader.GetString()}' is not a UUID.");
+            }
+        }
+        else if (reader.ValueTextEquals("received_at"u8))
+        {
+            reader.Read();
+            fields.ReceivedAt = Timestamp(ref reader, "received_at");
+        }
+        else if (reader.ValueTextEquals("client_time"u8))
+        {
+            reader.Read();
+            fields.ClientTime = Timestamp(ref reader, "client_time");
+        }
+        else if (reader.ValueTextEquals("user_id"u8))
+        {
+            reader.Read();
+            fields.UserId = Text(ref reader, "user_id");
+        }
+        else if (reader.ValueTextEquals("source"u8))
+        {
+            reader.Read();
+            fields.Source = Text(ref reader, "source");
+        }
+        else if (reader.ValueTextEquals("host"u8))
+        {
+            reader.Read();
+            fields.Host = Text(ref reader, "host");
+        }
+        else if (reader.ValueTextEquals("user_agent"u8))
+        {
+            reader.Read();
+            fields.UserAgent = Text(ref reader, "user_agent");
+        }
+        else if (reader.ValueTextEquals("accept"u8))
+        {
+            reader.Read();
+            fields.Accept = Text(ref reader, "accept");
+        }
+        else if (reader.ValueTextEquals("headers"u8))
+        {
+            reader.Read();
+            fields.Headers = JsonObject(ref reader, "headers");
+        }
+        else if (reader.ValueTextEquals("properties"u8))
+        {
+            reader.Read();
+            fields.Properties = JsonObject(ref reader, "properties");
+        }
+        else
+        {
+            // Unknown fields are allowed (newer producers): read past them, which also checks their syntax.
+            reader.Read();
+            reader.Skip();
+        }
+    }
+
+    private static Slice? Text(ref Utf8JsonReader reader, string name) => reader.TokenType switch
+    {
+        JsonTokenType.Null => null,
+        JsonTokenType.String when !reader.ValueIsEscaped => new Slice((int)reader.TokenStartIndex + 1, reader.ValueSpan.Length, null),
+        JsonTokenType.String => new Slice(0, 0, reader.GetString()),
+        _ => throw new SchemaViolation("wrong_type", $"{name} must be a string, not {reader.TokenType}."),
+    };
+
+    private static Slice? JsonObject(ref Utf8JsonReader reader, string name)
+    {
+        if (reader.TokenType == JsonTokenType.Null)
         {
             return null;
         }
 
-        if (value.ValueKind != JsonValueKind.String)
+        if (reader.TokenType != JsonTokenType.StartObject)
         {
-            throw new SchemaViolation("wrong_type", $"{name} must be an ISO 8601 timestamp string, not {value.ValueKind}.");
+            throw new SchemaViolation("wrong_type", $"{name} must be a JSON object, not {reader.TokenType}.");
         }
 
-        // The JSON reader's own ISO 8601 parser: no intermediate string, no culture lookups.
-        if (value.TryGetDateTimeOffset(out var timestamp))
+        var start = (int)reader.TokenStartIndex;
+        reader.Skip();
+        return new Slice(start, (int)reader.BytesConsumed - start, null);
+    }
+
+    private static DateTime? Timestamp(ref Utf8JsonReader reader, string name)
+    {
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return null;
+        }
+
+        if (reader.TokenType != JsonTokenType.String)
+        {
+            throw new SchemaViolation("wrong_type", $"{name} must be an ISO 8601 timestamp string, not {reader.TokenType}.");
+        }
+
+        // The reader's own ISO 8601 parser first: no intermediate string, no culture lookups.
+        if (reader.TryGetDateTimeOffset(out var timestamp)
+            || DateTimeOffset.TryParse(reader.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out timestamp))
         {
             return timestamp.UtcDateTime;
         }
 
-        return DateTimeOffset.TryParse(value.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out timestamp)
-            ? timestamp.UtcDateTime
-            : throw new SchemaViolation("wrong_type", $"{name} '{value.GetString()}' is not an ISO 8601 timestamp.");
+        throw new SchemaViolation("wrong_type", $"{name} '{reader.GetString()}' is not an ISO 8601 timestamp.");
     }
 
-    private static string? Json(JsonElement root, string name, bool required)
-    {
-        if (!root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
-        {
-            return required ? throw new SchemaViolation("missing_field", $"{name} is required.") : null;
-        }
+    private static string Required(string? value, string name) => value ?? throw new SchemaViolation("missing_field", $"{name} is required.");
 
-        return value.ValueKind == JsonValueKind.Object
-            ? value.GetRawText()
-            : throw new SchemaViolation("wrong_type", $"{name} must be a JSON object, not {value.ValueKind}.");
+    private static Slice Required(Slice? value, string name) => value ?? throw new SchemaViolation("missing_field", $"{name} is required.");
+
+    private static void Add(StringColumn column, byte[] payload, Slice? value)
+    {
+        if (value is not { } slice)
+        {
+            column.Add(null);
+        }
+        else if (slice.Unescaped is not null)
+        {
+            column.Add(slice.Unescaped);
+        }
+        else
+        {
+            column.Add(payload, slice.Start, slice.Length);
+        }
     }
 
     private static int Ordinal(IReadOnlyList<LakeColumn> columns, string name)

@@ -1,3 +1,4 @@
+using System.Text;
 using GamePipeline.Contracts;
 using Parquet;
 using Parquet.Schema;
@@ -13,8 +14,8 @@ internal abstract class ParquetColumn(DataField field)
 
     public static ParquetColumn Create(LakeColumn column) => column.Type switch
     {
-        LakeColumnType.String => new ReferenceColumn<string>(new DataField<string>(column.Name, column.Nullable)),
-        LakeColumnType.Binary => new ReferenceColumn<byte[]>(new DataField<byte[]>(column.Name, column.Nullable)),
+        LakeColumnType.String => new StringColumn(new DataField<string>(column.Name, column.Nullable)),
+        LakeColumnType.Binary => new BinaryColumn(new DataField<byte[]>(column.Name, column.Nullable)),
         LakeColumnType.Int32 => new ValueColumn<int>(new DataField<int>(column.Name, false)),
         LakeColumnType.Int64 => new ValueColumn<long>(new DataField<long>(column.Name, false)),
         LakeColumnType.Timestamp when column.Nullable => new NullableValueColumn<DateTime>(Timestamp(column)),
@@ -28,16 +29,37 @@ internal abstract class ParquetColumn(DataField field)
         new(column.Name, DateTimeFormat.Timestamp, isAdjustedToUTC: true, unit: DateTimeTimeUnit.Millis, isNullable: column.Nullable);
 }
 
-internal sealed class ReferenceColumn<T>(DataField field) : ParquetColumn(field) where T : class
+/// <summary>
+/// Text kept as UTF-8 slices of the Kafka payload until the file is written (or as a string when it had to be
+/// unescaped): the batch holds one byte[] per record instead of a dozen strings, which the GC would otherwise
+/// copy through its generations while the batch grows.
+/// </summary>
+internal sealed class StringColumn(DataField field) : ParquetColumn(field)
 {
-    public List<T?> Values { get; } = [];
+    private readonly List<(byte[]? Utf8, int Start, int Length, string? Text)> _values = [];
 
-    public override Task WriteAsync(ParquetRowGroupWriter rowGroup) => Values switch
+    public void Add(string? text) => _values.Add((null, 0, 0, text));
+
+    public void Add(byte[] utf8, int start, int length) => _values.Add((utf8, start, length, null));
+
+    public override Task WriteAsync(ParquetRowGroupWriter rowGroup)
     {
-        List<string?> strings => rowGroup.WriteAsync(Field, strings!),
-        List<byte[]?> bytes => rowGroup.WriteAsync(Field, bytes!),
-        _ => throw new NotSupportedException(typeof(T).Name),
-    };
+        var strings = new string[_values.Count];
+        for (var i = 0; i < strings.Length; i++)
+        {
+            var (utf8, start, length, text) = _values[i];
+            strings[i] = utf8 is null ? text! : Encoding.UTF8.GetString(utf8, start, length);
+        }
+
+        return rowGroup.WriteAsync(Field, strings);
+    }
+}
+
+internal sealed class BinaryColumn(DataField field) : ParquetColumn(field)
+{
+    public List<byte[]> Values { get; } = [];
+
+    public override Task WriteAsync(ParquetRowGroupWriter rowGroup) => rowGroup.WriteAsync(Field, Values);
 }
 
 internal sealed class ValueColumn<T>(DataField field) : ParquetColumn(field) where T : struct
@@ -65,9 +87,9 @@ internal sealed class TableBatch(LakeTable table, DateOnly date)
 
     public int Rows { get; private set; }
 
-    public ReferenceColumn<string> String(int ordinal) => (ReferenceColumn<string>)_columns[ordinal];
+    public StringColumn String(int ordinal) => (StringColumn)_columns[ordinal];
 
-    public ReferenceColumn<byte[]> Binary(int ordinal) => (ReferenceColumn<byte[]>)_columns[ordinal];
+    public BinaryColumn Binary(int ordinal) => (BinaryColumn)_columns[ordinal];
 
     public ValueColumn<T> Value<T>(int ordinal) where T : struct => (ValueColumn<T>)_columns[ordinal];
 
