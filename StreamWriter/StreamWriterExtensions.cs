@@ -38,7 +38,7 @@ public static class StreamWriterExtensions
         {
             var writer = services.GetRequiredService<LakeWriter>();
             consumer.SetPartitionsAssignedHandler((c, partitions) => writer.OnAssigned(c, partitions));
-            consumer.SetPartitionsRevokedHandler((_, partitions) => writer.OnRevoked(partitions));
+            consumer.SetPartitionsRevokedHandler((c, partitions) => writer.OnRevoked(c, partitions));
             consumer.SetPartitionsLostHandler((_, partitions) => writer.OnLost(partitions));
         },
         // A span per record would be a million spans per million events; each commit's span links to the

@@ -17,6 +17,8 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
     private readonly CommitLog _log = new(storage, options.Value.Topic);
     private readonly Dictionary<int, PartitionBatch> _partitions = [];
     private readonly string _writerId = options.Value.WriterId ?? $"{Environment.MachineName}-{Environment.ProcessId}";
+    private readonly Dictionary<int, InFlightCommit> _inFlight = [];
+    private readonly SemaphoreSlim _commitSlots = new(options.Value.CommitParallelism);
 
     public string WriterId => _writerId;
 
@@ -37,26 +39,29 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
         return positions;
     }
 
-    public void OnRevoked(IEnumerable<TopicPartitionOffset> partitions)
+    public void OnRevoked(IConsumer<string?, byte[]> consumer, IEnumerable<TopicPartitionOffset> partitions)
     {
-        foreach (var partition in partitions)
+        foreach (var partition in partitions.Select(p => p.Partition.Value))
         {
-            if (_partitions.Remove(partition.Partition.Value, out var batch))
+            if (_partitions.ContainsKey(partition))
             {
                 // Hand over cleanly: what we hold goes to the lake before another writer resumes from it.
-                TryCommit(batch);
-                StreamWriterLog.Revoked(logger, partition.Partition.Value);
+                Drain(consumer, partition);
+                _partitions.Remove(partition);
+                StreamWriterLog.Revoked(logger, partition);
             }
         }
     }
 
     public void OnLost(IEnumerable<TopicPartitionOffset> partitions)
     {
-        foreach (var partition in partitions)
+        foreach (var partition in partitions.Select(p => p.Partition.Value))
         {
-            if (_partitions.Remove(partition.Partition.Value))
+            // A commit still running for it may finish or lose the race to the new owner; either way is safe.
+            _inFlight.Remove(partition);
+            if (_partitions.Remove(partition))
             {
-                StreamWriterLog.Lost(logger, partition.Partition.Value);
+                StreamWriterLog.Lost(logger, partition);
             }
         }
     }
@@ -68,9 +73,14 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
             return;
         }
 
-        if (record.Offset.Value < batch.NextOffset && !Regressed(consumer, batch, record))
+        if (record.Offset.Value < batch.NextOffset)
         {
-            return;
+            if (!Regressed(consumer, batch, record))
+            {
+                return;
+            }
+
+            batch = _partitions[record.Partition.Value];
         }
 
         if (batch.Add(record, _options.MaxEventBytes) is { } badReason)
@@ -78,73 +88,126 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
             metrics.BadRecord(badReason);
         }
 
-        if (batch.Records >= _options.FlushMaxRecords || batch.Bytes >= _options.FlushMaxBytes)
+        if ((batch.Records >= _options.FlushMaxRecords || batch.Bytes >= _options.FlushMaxBytes) && !_inFlight.ContainsKey(batch.Partition))
         {
-            Commit(consumer, batch);
+            StartCommit(batch);
         }
     }
 
     /// <summary>
-    /// Commits every batch whose oldest record has waited <see cref="StreamWriterOptions.FlushInterval"/> while the
-    /// writer keeps up with Kafka (<paramref name="caughtUp"/>: it recently found nothing new to read). While it
-    /// is working through a backlog, freshness is lost anyway: batches then grow into larger, fewer files, up to
-    /// <see cref="StreamWriterOptions.BacklogFlushInterval"/> or the size limits.
+    /// Settles finished commits, then starts committing every batch whose oldest record has waited
+    /// <see cref="StreamWriterOptions.FlushInterval"/> while the writer keeps up with Kafka (<paramref name="caughtUp"/>:
+    /// it recently found nothing new to read). While it works through a backlog, freshness is lost anyway:
+    /// batches then grow into larger, fewer files, up to <see cref="StreamWriterOptions.BacklogFlushInterval"/> or
+    /// the size limits. Commits run in the background while the consumer reads on; a partition has at most one.
     /// </summary>
     public void CommitDue(IConsumer<string?, byte[]> consumer, bool caughtUp)
     {
-        var buffered = 0L;
-        foreach (var batch in _partitions.Values)
+        Settle(consumer, wait: false);
+        var buffered = _partitions.Values.Sum(b => b.Bytes) + _inFlight.Values.Sum(c => c.Batch.Bytes);
+        if (buffered >= _options.MaxBufferedBytes && _inFlight.Count > 0)
         {
-            buffered += batch.Bytes;
+            // Back-pressure: let the lake catch up before reading more.
+            Settle(consumer, wait: true);
         }
 
         var overBudget = buffered >= _options.MaxBufferedBytes;
-        var due = _partitions.Values.Where(batch =>
-            !batch.IsEmpty
-            && Stopwatch.GetElapsedTime(batch.StartedAt) is var age
-            && (overBudget || age >= _options.BacklogFlushInterval || (caughtUp && age >= _options.FlushInterval)));
-        Commit(consumer, [.. due]);
+        foreach (var batch in _partitions.Values.ToList())
+        {
+            if (!batch.IsEmpty && !_inFlight.ContainsKey(batch.Partition)
+                && Stopwatch.GetElapsedTime(batch.StartedAt) is var age
+                && (overBudget || age >= _options.BacklogFlushInterval || (caughtUp && age >= _options.FlushInterval)))
+            {
+                StartCommit(batch);
+            }
+        }
     }
 
-    public void CommitAll(IConsumer<string?, byte[]> consumer) => Commit(consumer, [.. _partitions.Values.Where(b => !b.IsEmpty)]);
+    /// <summary>Commits everything this writer holds and waits for it (shutdown).</summary>
+    public void CommitAll(IConsumer<string?, byte[]> consumer)
+    {
+        foreach (var partition in _partitions.Keys.ToList())
+        {
+            Drain(consumer, partition);
+        }
+    }
+
+    private sealed record InFlightCommit(PartitionBatch Batch, Task<long?> Outcome);
+
+    /// <summary>Hands the partition's batch to a background commit and gives the partition a fresh batch.</summary>
+    private void StartCommit(PartitionBatch batch)
+    {
+        _partitions[batch.Partition] = new PartitionBatch(batch.Partition, batch.Epoch, batch.NextOffset);
+        _inFlight[batch.Partition] = new InFlightCommit(batch, CommitInBackground(batch, delay: TimeSpan.Zero));
+    }
+
+    private async Task<long?> CommitInBackground(PartitionBatch batch, TimeSpan delay)
+    {
+        await Task.Delay(delay);
+        await _commitSlots.WaitAsync();
+        try
+        {
+            return await Task.Run(() => TryCommit(batch));
+        }
+        finally
+        {
+            _commitSlots.Release();
+        }
+    }
+
+    /// <summary>Waits for the partition's running commit, then commits what it holds, on this thread.</summary>
+    private void Drain(IConsumer<string?, byte[]> consumer, int partition)
+    {
+        while (_inFlight.ContainsKey(partition))
+        {
+            Settle(consumer, wait: true);
+        }
+
+        if (_partitions.TryGetValue(partition, out var batch) && !batch.IsEmpty)
+        {
+            StartCommit(batch);
+            while (_inFlight.ContainsKey(partition))
+            {
+                Settle(consumer, wait: true);
+            }
+        }
+    }
 
     /// <summary>
-    /// Commits the batches, several at once (partitions are independent: each has its own commit log), then
-    /// settles each outcome with the consumer on this thread.
+    /// Applies the outcome of finished commits on the consumer's thread: store the position (success), resume where
+    /// the lake says (another writer committed first), or try again later (the lake failed; the rows stay).
     /// </summary>
-    private void Commit(IConsumer<string?, byte[]> consumer, IReadOnlyList<PartitionBatch> batches)
+    private void Settle(IConsumer<string?, byte[]> consumer, bool wait)
     {
-        if (batches.Count == 1)
+        if (wait && _inFlight.Count > 0)
         {
-            Commit(consumer, batches[0]);
-            return;
+            Task.WaitAny([.. _inFlight.Values.Select(c => c.Outcome)]);
         }
 
-        var outcomes = new long?[batches.Count];
-        Parallel.For(0, batches.Count, new ParallelOptions { MaxDegreeOfParallelism = _options.CommitParallelism }, i => outcomes[i] = TryCommit(batches[i]));
-        for (var i = 0; i < batches.Count; i++)
+        foreach (var (partition, commit) in _inFlight.Where(c => c.Value.Outcome.IsCompleted).ToList())
         {
-            Settle(consumer, batches[i], outcomes[i]);
-        }
-    }
-
-    private void Commit(IConsumer<string?, byte[]> consumer, PartitionBatch batch) => Settle(consumer, batch, TryCommit(batch));
-
-    private void Settle(IConsumer<string?, byte[]> consumer, PartitionBatch batch, long? committedNext)
-    {
-        if (committedNext is { } next)
-        {
-            // Kafka's group offsets only feed lag metrics and tools (recovery never reads them): store the
-            // position and let the client commit it in the background.
-            consumer.StoreOffset(new TopicPartitionOffset(_options.Topic, batch.Partition, next));
-        }
-        else
-        {
-            // Lost the race for this range: the lake is ahead of us. Resume where it says.
-            var checkpoint = Wait(_log.RecoverAsync(batch.Partition, CancellationToken.None));
-            batch.Epoch = checkpoint.Epoch;
-            batch.NextOffset = checkpoint.NextOffset;
-            consumer.Seek(new TopicPartitionOffset(_options.Topic, batch.Partition, checkpoint.NextOffset));
+            _inFlight.Remove(partition);
+            if (commit.Outcome.IsFaulted)
+            {
+                StreamWriterLog.CommitFailed(logger, commit.Outcome.Exception!.GetBaseException(), partition);
+                _inFlight[partition] = commit with { Outcome = CommitInBackground(commit.Batch, _options.RetryDelay) };
+            }
+            else if (commit.Outcome.Result is { } next)
+            {
+                // Kafka's group offsets only feed lag metrics and tools (recovery never reads them): store the
+                // position and let the client commit it in the background.
+                if (_partitions.ContainsKey(partition))
+                {
+                    consumer.StoreOffset(new TopicPartitionOffset(_options.Topic, partition, next));
+                }
+            }
+            else if (_partitions.ContainsKey(partition))
+            {
+                // Lost the race for this range: the lake is ahead of us. Resume where it says.
+                var checkpoint = Wait(_log.RecoverAsync(partition, CancellationToken.None));
+                _partitions[partition] = new PartitionBatch(partition, checkpoint.Epoch, checkpoint.NextOffset);
+                consumer.Seek(new TopicPartitionOffset(_options.Topic, partition, checkpoint.NextOffset));
+            }
         }
     }
 
@@ -238,7 +301,8 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
             return false;
         }
 
-        Commit(consumer, batch);
+        Drain(consumer, batch.Partition);
+        batch = _partitions[batch.Partition];
         batch.Epoch = epoch;
         batch.NextOffset = record.Offset.Value;
         return true;
