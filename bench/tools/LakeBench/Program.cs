@@ -120,7 +120,8 @@ static int Consume(string bootstrap, string topic, int n)
 
     Console.Error.WriteLine();
     var seconds = firstRecord!.Elapsed.TotalSeconds;
-    Console.WriteLine($"raw consume: {count:N0} events ({bytes / 1e6:0} MB) in {seconds:0.00} s from the first record = {count / seconds:N0} events/s");
+    var total = clock.Elapsed.TotalSeconds;
+    Console.WriteLine($"raw consume: {count:N0} events ({bytes / 1e6:0} MB) in {total:0.00} s from subscribing = {count / total:N0} events/s ({count / seconds:N0} events/s from the first record)");
     consumer.Close();
     return 0;
 }
