@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Data;
 using System.Data.Common;
 using DuckDB.NET.Data;
 
@@ -5,12 +7,14 @@ namespace GamePipeline.Sql;
 
 /// <summary>
 /// DuckDB over the catalog file CatalogSetup wrote (views over the lake's Parquet). The catalog is attached
-/// read-only, once, to an in-process database; each query gets its own cheap duplicate connection to it, so
-/// queries run concurrently without reopening the file.
+/// read-only, once, to an in-process database; queries borrow connections to it from a small pool, so they run
+/// concurrently without reopening the file or setting up a connection each time.
 /// </summary>
 public sealed class DuckDbSqlEngine(string catalogPath) : ISqlEngine, IDisposable
 {
     private const string CatalogAlias = "catalog";
+    private static readonly int PoolSize = Environment.ProcessorCount * 2;
+    private readonly ConcurrentBag<DuckDBConnection> _pool = [];
 
     private readonly Lazy<DuckDBConnection> _database = new(() =>
     {
@@ -22,8 +26,6 @@ public sealed class DuckDbSqlEngine(string catalogPath) : ISqlEngine, IDisposabl
         return connection;
     });
 
-    public string Description => $"DuckDB {DuckDbVersion.Value} (catalog {catalogPath})";
-
     private static readonly Lazy<string> DuckDbVersion = new(() =>
     {
         using var connection = new DuckDBConnection("Data Source=:memory:");
@@ -31,34 +33,69 @@ public sealed class DuckDbSqlEngine(string catalogPath) : ISqlEngine, IDisposabl
         return connection.ServerVersion;
     });
 
+    public string Description => $"DuckDB {DuckDbVersion.Value} (catalog {catalogPath})";
+
     public async Task<SqlResult> QueryAsync(string sql, IReadOnlyList<object?> parameters, CancellationToken cancellationToken)
     {
-        await using var connection = _database.Value.Duplicate();
-        if (connection.State != System.Data.ConnectionState.Open)
+        var connection = Rent();
+        try
         {
-            await connection.OpenAsync(cancellationToken);
+            await using var command = connection.CreateCommand();
+            command.CommandText = sql;
+            foreach (var parameter in parameters)
+            {
+                command.Parameters.Add(new DuckDBParameter(parameter ?? DBNull.Value));
+            }
+
+            // DuckDB runs the query on this thread; interrupt it when the caller gives up (the HTTP request is aborted).
+            await using var cancel = cancellationToken.Register(command.Cancel);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            return await ReadAsync(reader, cancellationToken);
+        }
+        finally
+        {
+            Return(connection);
+        }
+    }
+
+    private DuckDBConnection Rent()
+    {
+        if (_pool.TryTake(out var pooled))
+        {
+            return pooled;
         }
 
-        await using (var use = connection.CreateCommand())
+        var connection = _database.Value.Duplicate();
+        if (connection.State != ConnectionState.Open)
         {
-            use.CommandText = $"USE {CatalogAlias}";
-            await use.ExecuteNonQueryAsync(cancellationToken);
-        }
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        foreach (var parameter in parameters)
-        {
-            command.Parameters.Add(new DuckDBParameter(parameter ?? DBNull.Value));
+            connection.Open();
         }
 
-        // DuckDB runs the query on this thread; interrupt it when the caller gives up (the HTTP request is aborted).
-        await using var cancel = cancellationToken.Register(command.Cancel);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await ReadAsync(reader, cancellationToken);
+        using var use = connection.CreateCommand();
+        use.CommandText = $"USE {CatalogAlias}";
+        use.ExecuteNonQuery();
+        return connection;
+    }
+
+    private void Return(DuckDBConnection connection)
+    {
+        if (_pool.Count < PoolSize)
+        {
+            _pool.Add(connection);
+        }
+        else
+        {
+            connection.Dispose();
+        }
     }
 
     public void Dispose()
     {
+        while (_pool.TryTake(out var connection))
+        {
+            connection.Dispose();
+        }
+
         if (_database.IsValueCreated)
         {
             _database.Value.Dispose();
