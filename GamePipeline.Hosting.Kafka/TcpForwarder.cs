@@ -43,10 +43,6 @@ public sealed class TcpForwarder : IAsyncDisposable
 
     public int Port { get; }
 
-    public long ConnectionsForwarded => Interlocked.Read(ref _connections);
-
-    private long _connections;
-
     private Socket Listen(IPEndPoint endPoint)
     {
         var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
@@ -97,7 +93,6 @@ public sealed class TcpForwarder : IAsyncDisposable
             return;
         }
 
-        Interlocked.Increment(ref _connections);
         client.NoDelay = true;
         upstream.NoDelay = true;
         await using var clientStream = new NetworkStream(client, ownsSocket: false);

@@ -22,8 +22,6 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
 
     public string WriterId => _writerId;
 
-    public IReadOnlyCollection<int> OwnedPartitions => _partitions.Keys;
-
     public IEnumerable<TopicPartitionOffset> OnAssigned(IConsumer<string?, byte[]> consumer, IEnumerable<TopicPartition> partitions)
     {
         var positions = new List<TopicPartitionOffset>();
