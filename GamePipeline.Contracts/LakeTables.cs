@@ -43,7 +43,7 @@ public static class LakeTables
 
     public static readonly IReadOnlyList<LakeColumn> BadEventColumns =
     [
-        new("reason", LakeColumnType.String, false, "Why the record was refused: not_json, missing_field, wrong_type, unknown_event_type, unsupported_schema_version, oversize"),
+        new("reason", LakeColumnType.String, false, "Why the record was refused: not_json, missing_field, wrong_type, unknown_event_type, unsupported_schema_version, oversize, unreadable"),
         new("error", LakeColumnType.String, false, "The detailed problem"),
         new("raw_event", LakeColumnType.String, false, "The payload as text (invalid UTF-8 replaced)"),
         new("raw_payload", LakeColumnType.Binary, false, "The payload's exact bytes, for replay"),

@@ -62,6 +62,13 @@ internal static class EventRecord
             AppendBad(record, payload, kafkaTime, traceId, violation.Reason, violation.Message, batchFor);
             return violation.Reason;
         }
+        catch (Exception e) when (e is InvalidOperationException or FormatException or ArgumentException or OverflowException)
+        {
+            // No record may stop the writer or vanish: whatever the parser trips on is kept as a bad event.
+            // (Columns are appended only after every check passed, so nothing half-written stays behind.)
+            AppendBad(record, payload, kafkaTime, traceId, "unreadable", e.Message, batchFor);
+            return "unreadable";
+        }
     }
 
     /// <summary>One pass over the payload with a forward-only reader; text stays as slices of the payload.</summary>
