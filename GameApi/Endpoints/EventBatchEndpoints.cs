@@ -29,8 +29,9 @@ public static class EventBatchEndpoints
     }
 
     public static async Task<Results<Accepted<EventBatchAccepted>, ValidationProblem, ProblemHttpResult>> PostEvents(
-        HttpRequest request, EventFactory events, EventPublisher publisher, IOptions<IngestOptions> options, GameApiMetrics metrics, ILogger<EventBatchAccepted> logger)
+        HttpRequest request, EventFactory events, EventPublisher publisher, IOptions<IngestOptions> options, GameApiMetrics metrics, ILoggerFactory loggers)
     {
+        var logger = loggers.CreateLogger(typeof(EventBatchEndpoints));
         // Content types other than JSON never get here: Accepts<T>("application/json") answers them 415.
         var limits = options.Value;
         if (request.ContentLength > limits.MaxBatchBytes)
