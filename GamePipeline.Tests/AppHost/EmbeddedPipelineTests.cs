@@ -147,6 +147,13 @@ public sealed class EmbeddedPipelineTests(PipelineAppFixture pipeline)
             Assert.Equal(hosts, actual[table]);
         }
 
+        // Each row keeps the trace of the HTTP request that produced it (traceparent carried through Kafka).
+        using (var lake = new LakeQuery(pipeline.LakePath))
+        {
+            var untraced = lake.Scalar<long>($"SELECT COUNT(*) FROM {lake.Source("sword_purchases")} WHERE host LIKE 'user%' AND (trace_id IS NULL OR length(trace_id) <> 32)");
+            Assert.Equal(0, untraced);
+        }
+
         var report = await analytics.GetStringAsync("/report");
         foreach (var (table, hosts) in expected)
         {
