@@ -171,87 +171,107 @@ internal static class EventRecord
         public Slice? Properties;
     }
 
+    private enum Field
+    {
+        Unknown,
+        SchemaVersion,
+        EventType,
+        EventId,
+        ReceivedAt,
+        ClientTime,
+        UserId,
+        Source,
+        Host,
+        UserAgent,
+        Accept,
+        Headers,
+        Properties,
+    }
+
+    private static readonly (byte[] Name, Field Field)[] FieldNames =
+    [
+        ("schema_version"u8.ToArray(), Field.SchemaVersion), ("event_type"u8.ToArray(), Field.EventType),
+        ("event_id"u8.ToArray(), Field.EventId), ("received_at"u8.ToArray(), Field.ReceivedAt),
+        ("client_time"u8.ToArray(), Field.ClientTime), ("user_id"u8.ToArray(), Field.UserId),
+        ("source"u8.ToArray(), Field.Source), ("host"u8.ToArray(), Field.Host),
+        ("user_agent"u8.ToArray(), Field.UserAgent), ("accept"u8.ToArray(), Field.Accept),
+        ("headers"u8.ToArray(), Field.Headers), ("properties"u8.ToArray(), Field.Properties),
+    ];
+
+    /// <summary>Reads one property of the envelope (the reader is on its name) into <paramref name="fields"/>.</summary>
     private static void ReadField(ref Utf8JsonReader reader, ref Fields fields)
     {
-        if (reader.ValueTextEquals("schema_version"u8))
+        var field = Field.Unknown;
+        foreach (var (name, candidate) in FieldNames)
         {
-            reader.Read();
-            fields.SchemaVersion = reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var version) ? version : -1;
-        }
-        else if (reader.ValueTextEquals("event_type"u8))
-        {
-            reader.Read();
-            fields.EventType = reader.TokenType switch
+            if (reader.ValueTextEquals(name))
             {
-                JsonTokenType.Null => null,
-                JsonTokenType.String when reader.ValueTextEquals("purchase_sword"u8) => GameEventTypes.PurchaseSword,
-                JsonTokenType.String when reader.ValueTextEquals("join_guild"u8) => GameEventTypes.JoinGuild,
-                JsonTokenType.String when reader.ValueTextEquals("default"u8) => GameEventTypes.Default,
-                JsonTokenType.String => reader.GetString(),
-                _ => throw new SchemaViolation("wrong_type", $"event_type must be a string, not {reader.TokenType}."),
-            };
-        }
-        else if (reader.ValueTextEquals("event_id"u8))
-        {
-            reader.Read();
-            fields.EventId = Text(ref reader, "event_id");
-            if (fields.EventId is not null && !reader.TryGetGuid(out _))
-            {
-                throw new SchemaViolation("wrong_type", $"event_id '{reader.GetString()}' is not a UUID.");
+                field = candidate;
+                break;
             }
         }
-        else if (reader.ValueTextEquals("received_at"u8))
+
+        reader.Read();
+        switch (field)
         {
-            reader.Read();
-            fields.ReceivedAt = Timestamp(ref reader, "received_at");
-        }
-        else if (reader.ValueTextEquals("client_time"u8))
-        {
-            reader.Read();
-            fields.ClientTime = Timestamp(ref reader, "client_time");
-        }
-        else if (reader.ValueTextEquals("user_id"u8))
-        {
-            reader.Read();
-            fields.UserId = Text(ref reader, "user_id");
-        }
-        else if (reader.ValueTextEquals("source"u8))
-        {
-            reader.Read();
-            fields.Source = Text(ref reader, "source");
-        }
-        else if (reader.ValueTextEquals("host"u8))
-        {
-            reader.Read();
-            fields.Host = Text(ref reader, "host");
-        }
-        else if (reader.ValueTextEquals("user_agent"u8))
-        {
-            reader.Read();
-            fields.UserAgent = Text(ref reader, "user_agent");
-        }
-        else if (reader.ValueTextEquals("accept"u8))
-        {
-            reader.Read();
-            fields.Accept = Text(ref reader, "accept");
-        }
-        else if (reader.ValueTextEquals("headers"u8))
-        {
-            reader.Read();
-            fields.Headers = JsonObject(ref reader, "headers");
-        }
-        else if (reader.ValueTextEquals("properties"u8))
-        {
-            reader.Read();
-            fields.Properties = JsonObject(ref reader, "properties");
-        }
-        else
-        {
-            // Unknown fields are allowed (newer producers): read past them, which also checks their syntax.
-            reader.Read();
-            reader.Skip();
+            case Field.SchemaVersion:
+                fields.SchemaVersion = reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var version) ? version : -1;
+                break;
+            case Field.EventType:
+                fields.EventType = ReadEventType(ref reader);
+                break;
+            case Field.EventId:
+                fields.EventId = Text(ref reader, "event_id");
+                if (fields.EventId is not null && !reader.TryGetGuid(out _))
+                {
+                    throw new SchemaViolation("wrong_type", $"event_id '{reader.GetString()}' is not a UUID.");
+                }
+
+                break;
+            case Field.ReceivedAt:
+                fields.ReceivedAt = Timestamp(ref reader, "received_at");
+                break;
+            case Field.ClientTime:
+                fields.ClientTime = Timestamp(ref reader, "client_time");
+                break;
+            case Field.UserId:
+                fields.UserId = Text(ref reader, "user_id");
+                break;
+            case Field.Source:
+                fields.Source = Text(ref reader, "source");
+                break;
+            case Field.Host:
+                fields.Host = Text(ref reader, "host");
+                break;
+            case Field.UserAgent:
+                fields.UserAgent = Text(ref reader, "user_agent");
+                break;
+            case Field.Accept:
+                fields.Accept = Text(ref reader, "accept");
+                break;
+            case Field.Headers:
+                fields.Headers = JsonObject(ref reader, "headers");
+                break;
+            case Field.Properties:
+                fields.Properties = JsonObject(ref reader, "properties");
+                break;
+            default:
+                // Unknown fields are allowed (newer producers): read past them, which also checks their syntax.
+                reader.Skip();
+                break;
         }
     }
+
+    /// <summary>The known event types as their constants (no string allocated); anything else as read.</summary>
+    private static string? ReadEventType(ref Utf8JsonReader reader) => reader.TokenType switch
+    {
+        JsonTokenType.Null => null,
+        JsonTokenType.String when reader.ValueTextEquals("purchase_sword"u8) => GameEventTypes.PurchaseSword,
+        JsonTokenType.String when reader.ValueTextEquals("join_guild"u8) => GameEventTypes.JoinGuild,
+        JsonTokenType.String when reader.ValueTextEquals("default"u8) => GameEventTypes.Default,
+        JsonTokenType.String => reader.GetString(),
+        _ => throw new SchemaViolation("wrong_type", $"event_type must be a string, not {reader.TokenType}."),
+    };
 
     private static Slice? Text(ref Utf8JsonReader reader, string name) => reader.TokenType switch
     {
