@@ -35,6 +35,8 @@ public sealed class DuckDbSqlEngine(string catalogPath) : ISqlEngine, IDisposabl
 
     public string Description => $"DuckDB {DuckDbVersion.Value} (catalog {catalogPath})";
 
+    public string Schema => "main";
+
     public async Task<SqlResult> QueryAsync(string sql, IReadOnlyList<object?> parameters, CancellationToken cancellationToken)
     {
         var connection = Rent();

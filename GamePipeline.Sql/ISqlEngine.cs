@@ -12,6 +12,9 @@ public interface ISqlEngine
     /// <summary>What the engine is (for the report and logs).</summary>
     string Description { get; }
 
+    /// <summary>The schema that holds the lake's tables (DuckDB: <c>main</c>; Trino: the session schema).</summary>
+    string Schema { get; }
+
     Task<SqlResult> QueryAsync(string sql, IReadOnlyList<object?> parameters, CancellationToken cancellationToken);
 }
 

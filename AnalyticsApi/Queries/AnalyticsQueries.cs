@@ -43,9 +43,9 @@ public sealed class AnalyticsQueries(ISqlEngine engine, TimeProvider clock)
             """
             SELECT c.table_name, c.column_name, c.data_type
             FROM information_schema.columns c JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name
-            WHERE c.table_schema = current_schema()
+            WHERE c.table_schema = ?
             ORDER BY c.table_name, c.ordinal_position
-            """, [], cancellationToken);
+            """, [engine.Schema], cancellationToken);
         var columns = result.Rows
             .GroupBy(r => (string)r[0]!)
             .ToDictionary(g => g.Key, g => (IReadOnlyList<ColumnInfo>)[.. g.Select(r => new ColumnInfo((string)r[1]!, (string)r[2]!))]);

@@ -46,6 +46,8 @@ public sealed class TrinoSqlEngine(HttpClient http, TrinoOptions options) : ISql
 {
     public string Description => $"Trino at {options.Endpoint} ({options.Catalog}.{options.Schema})";
 
+    public string Schema => options.Schema;
+
     public async Task<SqlResult> QueryAsync(string sql, IReadOnlyList<object?> parameters, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

@@ -19,6 +19,7 @@ public sealed class FakeTrino : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private int _queries;
+    private readonly ConcurrentDictionary<string, string> _statementsById = new();
 
     public ConcurrentQueue<string> Statements { get; } = new();
 
@@ -57,6 +58,7 @@ public sealed class FakeTrino : IAsyncDisposable
         }
 
         var id = $"q{Interlocked.Increment(ref _queries)}";
+        _statementsById[id] = sql;
         if (sql.Contains("FAIL", StringComparison.Ordinal))
         {
             return Results.Json(new JsonObject
@@ -82,6 +84,16 @@ public sealed class FakeTrino : IAsyncDisposable
         if (kind == "slow")
         {
             body["nextUri"] = Next(id, kind, page + 1);
+            return Results.Json(body);
+        }
+
+        if (_statementsById.TryGetValue(id, out var statement) && statement.Contains("information_schema.columns", StringComparison.Ordinal))
+        {
+            // The lake's catalog as Trino's information_schema shows it.
+            body["columns"] = new JsonArray(Column("table_name", "varchar"), Column("column_name", "varchar"), Column("data_type", "varchar"));
+            body["data"] = new JsonArray(
+                new JsonArray("sword_purchases", "event_id", "varchar"), new JsonArray("sword_purchases", "host", "varchar"),
+                new JsonArray("sword_purchases", "event_time", "timestamp(3) with time zone"), new JsonArray("sword_purchases", "dt", "date"));
             return Results.Json(body);
         }
 
