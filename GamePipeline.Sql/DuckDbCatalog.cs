@@ -29,12 +29,18 @@ public sealed class DuckDbCatalog(string catalogPath, string lakePath) : ICatalo
         var typedEmptyRow = string.Join(", ", table.Columns.Select(c => $"CAST(NULL AS {DuckDbType(c.Type)}) AS {SqlIdentifiers.Quote(c.Name)}"));
         await ExecuteAsync(connection, $"COPY (SELECT {typedEmptyRow} LIMIT 0) TO {Literal(schemaFile)} (FORMAT parquet)", cancellationToken);
 
-        var files = Path.Combine(lakePath, table.Name, "*", "*.parquet");
         await ExecuteAsync(connection,
-            $"CREATE OR REPLACE VIEW {SqlIdentifiers.Quote(table.Name)} AS SELECT * FROM read_parquet({Literal(files)}, hive_partitioning = true, union_by_name = true)",
+            $"CREATE OR REPLACE VIEW {SqlIdentifiers.Quote(table.Name)} AS SELECT * FROM {TableSource(lakePath, table.Name)}",
             cancellationToken);
         await ExecuteAsync(connection, $"COMMENT ON VIEW {SqlIdentifiers.Quote(table.Name)} IS {Literal(table.Description)}", cancellationToken);
     }
+
+    /// <summary>
+    /// DuckDB's reader for one lake table: every file of every date partition, <c>dt</c> as a column. The catalog's
+    /// views are this; tests and benchmarks that read the files directly use the same expression.
+    /// </summary>
+    public static string TableSource(string lakePath, string table) =>
+        $"read_parquet({Literal(Path.Combine(lakePath, table, "*", "*.parquet"))}, hive_partitioning = true, union_by_name = true)";
 
     public static string DuckDbType(LakeColumnType type) => type switch
     {

@@ -125,7 +125,7 @@ public static class EventBatchEndpoints
                 {
                     errors[$"events[{i}].properties"] = [$"properties must be a JSON object, not {properties.ValueKind}."];
                 }
-                else if (properties.GetRawText().Length > limits.MaxPropertiesBytes)
+                else if (System.Text.Encoding.UTF8.GetByteCount(properties.GetRawText()) > limits.MaxPropertiesBytes)
                 {
                     errors[$"events[{i}].properties"] = [$"properties exceed {limits.MaxPropertiesBytes} bytes."];
                 }

@@ -1,5 +1,6 @@
 using DuckDB.NET.Data;
 using GamePipeline.Contracts;
+using GamePipeline.Sql;
 
 namespace GamePipeline.Tests.Infrastructure;
 
@@ -15,8 +16,7 @@ public sealed class LakeQuery(string lakePath) : IDisposable
         return connection;
     }
 
-    public string Source(string table) =>
-        $"read_parquet('{Path.Combine(lakePath, table).Replace("'", "''")}/*/*.parquet', hive_partitioning = true, union_by_name = true)";
+    public string Source(string table) => DuckDbCatalog.TableSource(lakePath, table);
 
     public bool HasFiles(string table) =>
         Directory.Exists(Path.Combine(lakePath, table)) && Directory.EnumerateFiles(Path.Combine(lakePath, table), "*.parquet", SearchOption.AllDirectories).Any();

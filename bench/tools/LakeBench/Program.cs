@@ -4,6 +4,7 @@ using System.Text.Json;
 using Confluent.Kafka;
 using DuckDB.NET.Data;
 using GamePipeline.Contracts;
+using GamePipeline.Sql;
 
 // Benchmark driver for the StreamWriter (bench/writer/run.sh):
 //   fill BOOTSTRAP TOPIC N               produce N contract-valid events as fast as Kafka takes them
@@ -270,7 +271,7 @@ static async Task<int> QueryBench(string api, string lake, int runs)
     using var http = new HttpClient { BaseAddress = new Uri(api) };
     using var duck = new DuckDBConnection("DataSource=:memory:");
     duck.Open();
-    string Source(string table) => $"read_parquet('{lake}/{table}/*/*.parquet', hive_partitioning = true, union_by_name = true)";
+    string Source(string table) => DuckDbCatalog.TableSource(lake, table);
     var cases = new (string Name, string Path, string Sql)[]
     {
         ("tables", "/api/tables", $"SELECT DISTINCT split_part(file, '/', -3) FROM glob('{lake}/*/*/*.parquet')"),
