@@ -1,9 +1,9 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Confluent.Kafka;
 using GamePipeline.Contracts;
-using System.Diagnostics;
 
 namespace StreamWriter.Writing;
 
@@ -46,7 +46,7 @@ internal static class EventRecord
     {
         var payload = record.Message.Value ?? [];
         var kafkaTime = record.Message.Timestamp.UtcDateTime;
-        var traceId = producer == default ? null : producer.TraceId.ToHexString();
+        var traceId = producer == default ? default : producer.TraceId;
         try
         {
             if (payload.Length > maxEventBytes)
@@ -72,7 +72,7 @@ internal static class EventRecord
     }
 
     /// <summary>One pass over the payload with a forward-only reader; text stays as slices of the payload.</summary>
-    private static void AppendEvent(ConsumeResult<string?, byte[]> record, byte[] payload, DateTime kafkaTime, string? traceId, Func<LakeTable, DateOnly, TableBatch> batchFor)
+    private static void AppendEvent(ConsumeResult<string?, byte[]> record, byte[] payload, DateTime kafkaTime, ActivityTraceId traceId, Func<LakeTable, DateOnly, TableBatch> batchFor)
     {
         var fields = new Fields();
         try
@@ -131,12 +131,12 @@ internal static class EventRecord
         batch.Value<int>(Partition).Values.Add(record.Partition.Value);
         batch.Value<long>(Offset).Values.Add(record.Offset.Value);
         batch.Value<DateTime>(KafkaTimestamp).Values.Add(kafkaTime);
-        batch.String(TraceId).Add(traceId);
+        AddTraceId(batch.String(TraceId), traceId);
         batch.Value<DateTime>(EventWrittenAt).Values.Add(default);
         batch.RowAdded();
     }
 
-    private static void AppendBad(ConsumeResult<string?, byte[]> record, byte[] payload, DateTime kafkaTime, string? traceId, string reason, string error, Func<LakeTable, DateOnly, TableBatch> batchFor)
+    private static void AppendBad(ConsumeResult<string?, byte[]> record, byte[] payload, DateTime kafkaTime, ActivityTraceId traceId, string reason, string error, Func<LakeTable, DateOnly, TableBatch> batchFor)
     {
         var batch = batchFor(LakeTables.BadEvents, DateOnly.FromDateTime(kafkaTime));
         batch.String(BadReason).Add(reason);
@@ -147,7 +147,7 @@ internal static class EventRecord
         batch.Value<int>(BadPartition).Values.Add(record.Partition.Value);
         batch.Value<long>(BadOffset).Values.Add(record.Offset.Value);
         batch.Value<DateTime>(BadKafkaTimestamp).Values.Add(kafkaTime);
-        batch.String(BadTraceId).Add(traceId);
+        AddTraceId(batch.String(BadTraceId), traceId);
         batch.Value<DateTime>(BadWrittenAt).Values.Add(default);
         batch.RowAdded();
     }
@@ -338,6 +338,19 @@ internal static class EventRecord
         {
             column.Add(payload, slice.Start, slice.Length);
         }
+    }
+
+    private static void AddTraceId(StringColumn column, ActivityTraceId traceId)
+    {
+        if (traceId == default)
+        {
+            column.Add(null);
+            return;
+        }
+
+        Span<byte> bytes = stackalloc byte[16];
+        traceId.CopyTo(bytes);
+        column.AddHex(bytes);
     }
 
     private static int Ordinal(IReadOnlyList<LakeColumn> columns, string name)

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using GamePipeline.Contracts;
 using Parquet;
@@ -30,28 +31,153 @@ internal abstract class ParquetColumn(DataField field)
 }
 
 /// <summary>
-/// Text kept as UTF-8 slices of the Kafka payload until the file is written (or as a string when it had to be
-/// unescaped): the batch holds one byte[] per record instead of a dozen strings, which the GC would otherwise
-/// copy through its generations while the batch grows.
+/// Text kept as UTF-8 in one pooled buffer per column until the file is written. Copying each value out of the
+/// Kafka payload lets the payload die young: a batch that holds a million records is then a handful of large
+/// arrays for the GC, not millions of objects it would trace and copy through its generations.
 /// </summary>
-internal sealed class StringColumn(DataField field) : ParquetColumn(field)
+internal sealed class StringColumn(DataField field) : ParquetColumn(field), IDisposable
 {
-    private readonly List<(byte[]? Utf8, int Start, int Length, string? Text)> _values = [];
+    private const int NullLength = -1;
+    private byte[] _utf8 = [];
+    private int _used;
+    private (int Start, int Length)[] _values = [];
+    private int _count;
 
-    public void Add(string? text) => _values.Add((null, 0, 0, text));
+    public int Count => _count;
 
-    public void Add(byte[] utf8, int start, int length) => _values.Add((utf8, start, length, null));
-
-    public override Task WriteAsync(ParquetRowGroupWriter rowGroup)
+    public void Add(string? text)
     {
-        var strings = new string[_values.Count];
-        for (var i = 0; i < strings.Length; i++)
+        if (text is null)
         {
-            var (utf8, start, length, text) = _values[i];
-            strings[i] = utf8 is null ? text! : Encoding.UTF8.GetString(utf8, start, length);
+            AddValue(0, NullLength);
+            return;
         }
 
-        return rowGroup.WriteAsync(Field, strings);
+        EnsureBytes(Encoding.UTF8.GetMaxByteCount(text.Length));
+        var length = Encoding.UTF8.GetBytes(text, _utf8.AsSpan(_used));
+        AddValue(_used, length);
+        _used += length;
+    }
+
+    public void Add(byte[] utf8, int start, int length) => AddUtf8(utf8.AsSpan(start, length));
+
+    public void AddUtf8(ReadOnlySpan<byte> utf8)
+    {
+        EnsureBytes(utf8.Length);
+        utf8.CopyTo(_utf8.AsSpan(_used));
+        AddValue(_used, utf8.Length);
+        _used += utf8.Length;
+    }
+
+    /// <summary>Lower-case hex of an id (a trace id), written straight into the buffer.</summary>
+    public void AddHex(ReadOnlySpan<byte> id)
+    {
+        EnsureBytes(id.Length * 2);
+        Convert.TryToHexStringLower(id, _utf8.AsSpan(_used), out var length);
+        AddValue(_used, length);
+        _used += length;
+    }
+
+    public override async Task WriteAsync(ParquetRowGroupWriter rowGroup)
+    {
+        // UTF-8 never takes fewer bytes than UTF-16 takes chars (an invalid byte becomes one U+FFFD), so one char
+        // buffer the size of the byte buffer holds every value.
+        var chars = ArrayPool<char>.Shared.Rent(Math.Max(_used, 1));
+        try
+        {
+            if (Field.IsNullable)
+            {
+                var values = ArrayPool<ReadOnlyMemory<char>?>.Shared.Rent(_count);
+                try
+                {
+                    var next = 0;
+                    for (var i = 0; i < _count; i++)
+                    {
+                        values[i] = _values[i].Length == NullLength ? null : Decode(i, chars, ref next);
+                    }
+
+                    await rowGroup.WriteAsync<ReadOnlyMemory<char>>(Field, values.AsMemory(0, _count));
+                }
+                finally
+                {
+                    ArrayPool<ReadOnlyMemory<char>?>.Shared.Return(values, clearArray: true);
+                }
+            }
+            else
+            {
+                var values = ArrayPool<ReadOnlyMemory<char>>.Shared.Rent(_count);
+                try
+                {
+                    var next = 0;
+                    for (var i = 0; i < _count; i++)
+                    {
+                        values[i] = Decode(i, chars, ref next);
+                    }
+
+                    await rowGroup.WriteAsync<ReadOnlyMemory<char>>(Field, values.AsMemory(0, _count));
+                }
+                finally
+                {
+                    ArrayPool<ReadOnlyMemory<char>>.Shared.Return(values, clearArray: true);
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<char>.Shared.Return(chars);
+        }
+    }
+
+    public void Dispose()
+    {
+        Return(ref _utf8);
+        Return(ref _values);
+        _used = _count = 0;
+    }
+
+    private ReadOnlyMemory<char> Decode(int index, char[] chars, ref int next)
+    {
+        var (start, length) = _values[index];
+        var decoded = Encoding.UTF8.GetChars(_utf8.AsSpan(start, length), chars.AsSpan(next));
+        var value = chars.AsMemory(next, decoded);
+        next += decoded;
+        return value;
+    }
+
+    private void AddValue(int start, int length)
+    {
+        if (_count == _values.Length)
+        {
+            Grow(ref _values, _count, _count + 1);
+        }
+
+        _values[_count++] = (start, length);
+    }
+
+    private void EnsureBytes(int more)
+    {
+        if (_used + more > _utf8.Length)
+        {
+            Grow(ref _utf8, _used, _used + more);
+        }
+    }
+
+    private static void Grow<T>(ref T[] array, int used, int needed)
+    {
+        var grown = ArrayPool<T>.Shared.Rent(Math.Max(needed, Math.Max(256, array.Length * 2)));
+        array.AsSpan(0, used).CopyTo(grown);
+        Return(ref array);
+        array = grown;
+    }
+
+    private static void Return<T>(ref T[] array)
+    {
+        if (array.Length > 0)
+        {
+            ArrayPool<T>.Shared.Return(array);
+        }
+
+        array = [];
     }
 }
 
@@ -77,7 +203,7 @@ internal sealed class NullableValueColumn<T>(DataField field) : ParquetColumn(fi
 }
 
 /// <summary>Rows of one table and one date partition, kept column by column until they are written.</summary>
-internal sealed class TableBatch(LakeTable table, DateOnly date)
+internal sealed class TableBatch(LakeTable table, DateOnly date) : IDisposable
 {
     private readonly ParquetColumn[] _columns = [.. table.Columns.Select(ParquetColumn.Create)];
 
@@ -105,6 +231,15 @@ internal sealed class TableBatch(LakeTable table, DateOnly date)
         foreach (var column in _columns)
         {
             await column.WriteAsync(rowGroup);
+        }
+    }
+
+    /// <summary>Gives the text buffers back to the pool; the batch is done with.</summary>
+    public void Dispose()
+    {
+        foreach (var column in _columns.OfType<StringColumn>())
+        {
+            column.Dispose();
         }
     }
 }

@@ -78,6 +78,11 @@ internal sealed class PartitionBatch(int partition, int epoch, long nextOffset)
 
     public void Clear()
     {
+        foreach (var batch in _tables.Values)
+        {
+            batch.Dispose();
+        }
+
         _tables.Clear();
         _producerLinks.Clear();
         Records = 0;
