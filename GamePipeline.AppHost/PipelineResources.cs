@@ -4,31 +4,96 @@ using GamePipeline.Hosting.Kafka;
 
 namespace GamePipeline.AppHost;
 
+/// <summary>
+/// The lake and the catalog as the services see them (connection strings <c>lake</c> and <c>catalog</c>), the lake
+/// as the SQL engine reads it (where CatalogSetup points the tables), and the servers each one needs running.
+/// </summary>
+internal sealed record PipelineStorage(
+    IResourceBuilder<IResourceWithConnectionString> Lake,
+    IResourceBuilder<IResourceWithConnectionString> Catalog,
+    ReferenceExpression EngineLakeLocation,
+    IReadOnlyList<IResourceBuilder<IResource>> LakeServers,
+    IReadOnlyList<IResourceBuilder<IResource>> CatalogServers);
+
 /// <summary>The topology-specific wiring, so Program.cs reads as the pipeline itself.</summary>
 internal static class PipelineResources
 {
-    public static IResourceBuilder<IResourceWithConnectionString> AddPipelineKafka(this IDistributedApplicationBuilder builder, PipelineSettings settings) =>
-        settings.Topology switch
-        {
-            PipelineTopology.Embedded => builder
-                .AddEmbeddedKafka(ResourceNames.Kafka, settings.Kafka.Port, settings.Kafka.Brokers)
-                .WithTopic(Topics.Events, settings.Kafka.EventsPartitions),
-            _ => throw new ArgumentOutOfRangeException(nameof(settings), settings.Topology, "Unknown Pipeline:Topology"),
-        };
+    public const string EngineLakeLocationVariable = "CatalogSetup__LakeLocation";
 
-    /// <summary>
-    /// The lake (connection string <c>lake</c>: an absolute directory) and the catalog over it (connection
-    /// string <c>catalog</c>: a DuckDB database file kept in the lake's <c>_catalog</c> folder).
-    /// </summary>
-    public static (IResourceBuilder<IResourceWithConnectionString> Lake, IResourceBuilder<IResourceWithConnectionString> Catalog) AddPipelineStorage(
-        this IDistributedApplicationBuilder builder, PipelineSettings settings)
+    public static IResourceBuilder<IResourceWithConnectionString> AddPipelineKafka(this IDistributedApplicationBuilder builder, PipelineSettings settings)
     {
-        var lakePath = Path.GetFullPath(Path.Combine(builder.AppHostDirectory, settings.Lake.Path));
-        var catalogPath = Path.Combine(lakePath, "_catalog", "gamepipeline.duckdb");
-        Directory.CreateDirectory(Path.GetDirectoryName(catalogPath)!);
-        return (
-            builder.AddConnectionString(ResourceNames.Lake, ReferenceExpression.Create($"{lakePath}")),
-            builder.AddConnectionString(ResourceNames.Catalog, ReferenceExpression.Create($"{catalogPath}")));
+        switch (settings.Topology)
+        {
+            case PipelineTopology.Embedded:
+                return builder
+                    .AddEmbeddedKafka(ResourceNames.Kafka, settings.Kafka.Port, settings.Kafka.Brokers)
+                    .WithTopic(Topics.Events, settings.Kafka.EventsPartitions);
+            case PipelineTopology.Containers:
+                var kafka = builder
+                    .AddKafkaContainer(ResourceNames.Kafka, settings.Kafka.Port == 0 ? null : settings.Kafka.Port)
+                    .WithTopic(Topics.Events, settings.Kafka.EventsPartitions);
+                return settings.Containers.KafkaUiEnabled ? kafka.WithKafkaUI(settings.Containers.KafkaUi) : kafka;
+            case PipelineTopology.External:
+                return builder.AddConnectionString(ResourceNames.Kafka);
+            default:
+                throw new ArgumentOutOfRangeException(nameof(settings), settings.Topology, "Unknown Pipeline:Topology");
+        }
+    }
+
+    public static PipelineStorage AddPipelineStorage(this IDistributedApplicationBuilder builder, PipelineSettings settings)
+    {
+        switch (settings.Topology)
+        {
+            case PipelineTopology.Embedded:
+                // The lake is a local directory; the catalog a DuckDB file kept in the lake's _catalog folder.
+                var lakePath = Path.GetFullPath(Path.Combine(builder.AppHostDirectory, settings.Lake.Path));
+                var catalogPath = Path.Combine(lakePath, "_catalog", "gamepipeline.duckdb");
+                Directory.CreateDirectory(Path.GetDirectoryName(catalogPath)!);
+                return new PipelineStorage(
+                    builder.AddConnectionString(ResourceNames.Lake, ReferenceExpression.Create($"{lakePath}")),
+                    builder.AddConnectionString(ResourceNames.Catalog, ReferenceExpression.Create($"{catalogPath}")),
+                    ReferenceExpression.Create($"{lakePath}"),
+                    [],
+                    []);
+            case PipelineTopology.Containers:
+                var hdfs = builder.AddHdfs(settings.Containers);
+                var metastore = builder.AddHiveMetastore(hdfs);
+                var trino = builder.AddTrino(metastore, settings.Containers.Trino);
+                return new PipelineStorage(
+                    builder.AddConnectionString(ResourceNames.Lake, hdfs.WebHdfsLake(settings.Lake.HdfsRoot)),
+                    builder.AddConnectionString(ResourceNames.Catalog, trino.TrinoUrl()),
+                    ReferenceExpression.Create($"{ClusterResources.HdfsUri}{settings.Lake.HdfsRoot}"),
+                    [hdfs.NameNode, hdfs.DataNode],
+                    [trino]);
+            case PipelineTopology.External:
+                var lake = builder.AddConnectionString(ResourceNames.Lake);
+                return new PipelineStorage(
+                    lake,
+                    builder.AddConnectionString(ResourceNames.Catalog),
+                    settings.Lake.EngineLocation is { Length: > 0 } location ? ReferenceExpression.Create($"{location}") : ReferenceExpression.Create($"{lake.Resource}"),
+                    [],
+                    []);
+            default:
+                throw new ArgumentOutOfRangeException(nameof(settings), settings.Topology, "Unknown Pipeline:Topology");
+        }
+    }
+
+    /// <summary>References the lake and waits for the servers behind it.</summary>
+    public static IResourceBuilder<ProjectResource> WithLake(this IResourceBuilder<ProjectResource> project, PipelineStorage storage) =>
+        project.WithReference(storage.Lake).WaitForAll(storage.LakeServers);
+
+    /// <summary>References the catalog (the SQL engine) and waits for the servers behind it.</summary>
+    public static IResourceBuilder<ProjectResource> WithCatalog(this IResourceBuilder<ProjectResource> project, PipelineStorage storage) =>
+        project.WithReference(storage.Catalog).WaitForAll(storage.CatalogServers);
+
+    private static IResourceBuilder<ProjectResource> WaitForAll(this IResourceBuilder<ProjectResource> project, IEnumerable<IResourceBuilder<IResource>> servers)
+    {
+        foreach (var server in servers)
+        {
+            project.WaitFor(server);
+        }
+
+        return project;
     }
 
     /// <summary>

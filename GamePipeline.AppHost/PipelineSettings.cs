@@ -7,6 +7,12 @@ public enum PipelineTopology
 {
     /// <summary>Everything on this machine with only the .NET SDK: mock Kafka in the AppHost, local lake, DuckDB.</summary>
     Embedded,
+
+    /// <summary>The seed's cluster as containers (needs Docker): Kafka, HDFS, a Hive metastore and Trino.</summary>
+    Containers,
+
+    /// <summary>Existing clusters: the AppHost's <c>ConnectionStrings:kafka|lake|catalog</c>, no containers.</summary>
+    External,
 }
 
 /// <summary>The AppHost's own configuration, section <c>Pipeline</c>.</summary>
@@ -22,11 +28,43 @@ public sealed class PipelineSettings
 
     public LakeSettings Lake { get; set; } = new();
 
+    public ContainerPortSettings Containers { get; set; } = new();
+
     public sealed class LakeSettings
     {
         /// <summary>The lake's directory; relative paths are relative to the AppHost project (default: the repository's <c>lake/</c>).</summary>
         [Required]
         public string Path { get; set; } = "../lake";
+
+        /// <summary>The lake's folder on HDFS (containers topology).</summary>
+        [Required]
+        [RegularExpression("^/.*", ErrorMessage = "Pipeline:Lake:HdfsRoot must be an absolute HDFS path.")]
+        public string HdfsRoot { get; set; } = "/lake";
+
+        /// <summary>
+        /// External topology: the lake as the SQL engine reads it (e.g. <c>hdfs://namenode:8020/lake</c>), where
+        /// CatalogSetup points the tables; empty means the lake connection string itself.
+        /// </summary>
+        public string? EngineLocation { get; set; }
+    }
+
+    /// <summary>Host ports of the containers topology's web consoles and APIs (null: any free port).</summary>
+    public sealed class ContainerPortSettings
+    {
+        [Range(1, 65535)]
+        public int? Trino { get; set; } = 8080;
+
+        [Range(1, 65535)]
+        public int? KafkaUi { get; set; } = 8081;
+
+        [Range(1, 65535)]
+        public int? HdfsNameNode { get; set; } = 9870;
+
+        [Range(1, 65535)]
+        public int? HdfsDataNode { get; set; } = 9864;
+
+        /// <summary>Adds Kafka UI next to the broker.</summary>
+        public bool KafkaUiEnabled { get; set; } = true;
     }
 
     public sealed class KafkaSettings
@@ -57,6 +95,7 @@ public sealed class PipelineSettings
         Validator.ValidateObject(settings.Kafka, new ValidationContext(settings.Kafka), validateAllProperties: true);
         Validator.ValidateObject(settings.Ports, new ValidationContext(settings.Ports), validateAllProperties: true);
         Validator.ValidateObject(settings.Lake, new ValidationContext(settings.Lake), validateAllProperties: true);
+        Validator.ValidateObject(settings.Containers, new ValidationContext(settings.Containers), validateAllProperties: true);
         return settings;
     }
 }

@@ -4,14 +4,15 @@ using GamePipeline.Contracts;
 var builder = DistributedApplication.CreateBuilder(args);
 var settings = PipelineSettings.From(builder.Configuration);
 
-// Infrastructure
+// Infrastructure (Pipeline:Topology: embedded in this process, containers, or external clusters)
 var kafka = builder.AddPipelineKafka(settings);
-var (lake, catalog) = builder.AddPipelineStorage(settings);
+var storage = builder.AddPipelineStorage(settings);
 
 // One-shot jobs
 var catalogSetup = builder.AddProject<Projects.CatalogSetup>(ResourceNames.CatalogSetup)
-    .WithReference(lake)
-    .WithReference(catalog);
+    .WithLake(storage)
+    .WithCatalog(storage)
+    .WithEnvironment(PipelineResources.EngineLakeLocationVariable, storage.EngineLakeLocation);
 
 // Services
 builder.AddProject<Projects.GameApi>(ResourceNames.GameApi)
@@ -22,12 +23,12 @@ builder.AddProject<Projects.StreamWriter>(ResourceNames.StreamWriter)
     .WithHttpEndpoint(name: "http")
     .WithHttpHealthCheck("/health")
     .WithReference(kafka).WaitFor(kafka)
-    .WithReference(lake);
+    .WithLake(storage);
 
 builder.AddProject<Projects.AnalyticsApi>(ResourceNames.AnalyticsApi)
     .WithFixedHttpPort(settings.Ports.AnalyticsApi)
-    .WithReference(catalog)
-    .WithReference(lake)
+    .WithCatalog(storage)
+    .WithLake(storage)
     .WaitForCompletion(catalogSetup);
 
 builder.Build().Run();

@@ -10,4 +10,11 @@ public static class ResourceNames
     public const string StreamWriter = "streamwriter";
     public const string CatalogSetup = "catalog-setup";
     public const string AnalyticsApi = "analyticsapi";
+
+    // Containers topology: these are also the containers' host names on the network Aspire creates, which the
+    // Trino catalog file (GamePipeline.AppHost/trino/catalog/hive.properties) and HDFS URIs refer to.
+    public const string HdfsNameNode = "namenode";
+    public const string HdfsDataNode = "datanode";
+    public const string HiveMetastore = "metastore";
+    public const string Trino = "trino";
 }
