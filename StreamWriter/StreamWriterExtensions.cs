@@ -1,6 +1,6 @@
 using Confluent.Kafka;
 using GamePipeline.Contracts;
-using StreamWriter.Lake;
+using GamePipeline.Lake;
 using StreamWriter.Writing;
 
 namespace StreamWriter;
@@ -17,7 +17,7 @@ public static class StreamWriterExtensions
             .ValidateOnStart();
         var settings = builder.Configuration.GetSection(StreamWriterOptions.Section).Get<StreamWriterOptions>() ?? new StreamWriterOptions();
 
-        builder.Services.AddSingleton<ILakeStorage>(_ => new LocalLakeStorage(PipelineConnections.Directory(builder.Configuration, PipelineConnections.Lake)));
+        builder.AddLakeStorage();
         builder.Services.AddSingleton<StreamWriterMetrics>();
         builder.Services.AddSingleton<LakeWriter>();
         builder.AddKafkaConsumer<string?, byte[]>(ResourceNames.Kafka, ConsumerClientName, config =>

@@ -1,3 +1,4 @@
+using GamePipeline.Lake;
 using StreamWriter.Lake;
 using StreamWriter.Writing;
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using GamePipeline.Lake;
 using StreamWriter.Lake;
 
 namespace StreamWriter.Writing;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Confluent.Kafka;
 using Microsoft.Extensions.Options;
+using GamePipeline.Lake;
 using StreamWriter.Lake;
 
 namespace StreamWriter.Writing;

@@ -1,4 +1,4 @@
-namespace StreamWriter.Lake;
+namespace GamePipeline.Lake;
 
 /// <summary>
 /// Where the lake lives: a local directory (embedded topology) or HDFS. Paths are relative, '/'-separated.
@@ -24,4 +24,7 @@ public interface ILakeStorage
     Task<byte[]?> ReadAsync(string path, CancellationToken cancellationToken);
 
     Task DeleteAsync(string path, CancellationToken cancellationToken);
+
+    /// <summary>Creates the directory and its parents (a table's location must exist before a catalog registers it).</summary>
+    Task CreateDirectoryAsync(string directory, CancellationToken cancellationToken);
 }

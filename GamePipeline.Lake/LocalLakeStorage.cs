@@ -1,4 +1,4 @@
-namespace StreamWriter.Lake;
+namespace GamePipeline.Lake;
 
 /// <summary>The lake as a local directory. Files are fsync'ed before they are published by rename.</summary>
 public sealed class LocalLakeStorage(string root) : ILakeStorage
@@ -55,6 +55,12 @@ public sealed class LocalLakeStorage(string root) : ILakeStorage
     public Task DeleteAsync(string path, CancellationToken cancellationToken)
     {
         File.Delete(Full(path));
+        return Task.CompletedTask;
+    }
+
+    public Task CreateDirectoryAsync(string directory, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(Full(directory));
         return Task.CompletedTask;
     }
 }

@@ -1,0 +1,35 @@
+using GamePipeline.Lake;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Microsoft.Extensions.Hosting;
+
+public static class LakeStorageExtensions
+{
+    /// <summary>
+    /// Registers the lake named by connection string <c>lake</c>: a <c>webhdfs://</c> (or <c>swebhdfs://</c>) URL
+    /// is HDFS through WebHDFS; anything else is a local directory (a path or a file:// URI).
+    /// </summary>
+    public static IHostApplicationBuilder AddLakeStorage(this IHostApplicationBuilder builder)
+    {
+        var lake = PipelineConnections.Required(builder.Configuration, PipelineConnections.Lake);
+        if (WebHdfsOptions.IsWebHdfs(lake))
+        {
+            builder.Services.AddSingleton(WebHdfsOptions.Parse(lake));
+            // Redirects are handled by the storage (it may rewrite the datanode's address); failed lake calls are
+            // retried by the callers' own commit protocol, which knows what is safe to repeat.
+#pragma warning disable EXTEXP0001 // RemoveAllResilienceHandlers is marked experimental
+            builder.Services.AddHttpClient<WebHdfsLakeStorage>(http => http.Timeout = TimeSpan.FromMinutes(5))
+                .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false })
+                .RemoveAllResilienceHandlers();
+#pragma warning restore EXTEXP0001
+            builder.Services.AddSingleton<ILakeStorage>(sp => sp.GetRequiredService<WebHdfsLakeStorage>());
+        }
+        else
+        {
+            builder.Services.AddSingleton<ILakeStorage>(_ => new LocalLakeStorage(PipelineConnections.Directory(builder.Configuration, PipelineConnections.Lake)));
+        }
+
+        return builder;
+    }
+}

@@ -1,0 +1,221 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Serialization;
+
+namespace GamePipeline.Lake;
+
+/// <summary>
+/// Where the lake is on HDFS, from a connection string
+/// <c>webhdfs://namenode:9870/lake?user=etl&amp;datanode=localhost:9864</c> (<c>swebhdfs://</c> for HTTPS).
+/// <c>datanode</c> replaces the address the namenode redirects to, for clients that cannot resolve the
+/// datanodes' own names (services on a host in front of containers).
+/// </summary>
+public sealed record WebHdfsOptions(Uri NameNode, string Root, string User, string? DataNodeAddress)
+{
+    public static bool IsWebHdfs(string connectionString) =>
+        connectionString.StartsWith("webhdfs://", StringComparison.OrdinalIgnoreCase)
+        || connectionString.StartsWith("swebhdfs://", StringComparison.OrdinalIgnoreCase);
+
+    public static WebHdfsOptions Parse(string connectionString)
+    {
+        var uri = new Uri(connectionString);
+        var query = System.Web.HttpUtility.ParseQueryString(uri.Query);
+        var scheme = uri.Scheme.Equals("swebhdfs", StringComparison.OrdinalIgnoreCase) ? "https" : "http";
+        return new WebHdfsOptions(
+            new UriBuilder(scheme, uri.Host, uri.Port).Uri,
+            uri.AbsolutePath.TrimEnd('/') is { Length: > 0 } root ? root : "/",
+            query["user"] ?? "root",
+            query["datanode"]);
+    }
+}
+
+/// <summary>An HDFS error reported by WebHDFS as a <c>RemoteException</c> (or an unexpected HTTP status).</summary>
+public sealed class WebHdfsException(string message, HttpStatusCode status, string? exception) : IOException(message)
+{
+    public HttpStatusCode Status { get; } = status;
+
+    public string? RemoteException { get; } = exception;
+}
+
+/// <summary>
+/// The lake on HDFS through its REST API, WebHDFS. Files are created in two steps (the namenode names a datanode,
+/// asked with <c>noredirect=true</c>; a plain 307 works too), published by <c>RENAME</c> (atomic on the namenode,
+/// and refused when the target exists) and found again with <c>LISTSTATUS</c>.
+/// </summary>
+public sealed class WebHdfsLakeStorage(HttpClient http, WebHdfsOptions options) : ILakeStorage
+{
+    public string Location => $"{options.NameNode}webhdfs/v1{options.Root} (user {options.User})";
+
+    public async Task WriteAsync(string path, Func<Stream, Task> write, CancellationToken cancellationToken)
+    {
+        // Parquet needs a seekable stream, and a datanode wants a length: build the file in memory.
+        using var buffer = new MemoryStream();
+        await write(buffer);
+        var target = await LocateAsync(HttpMethod.Put, Url(path, "CREATE", "overwrite=true"), cancellationToken);
+        buffer.Position = 0;
+        using var content = new StreamContent(buffer);
+        content.Headers.ContentType = new("application/octet-stream");
+        using var response = await http.PutAsync(target, content, cancellationToken);
+        await EnsureSuccessAsync(response, $"CREATE {path}", cancellationToken);
+    }
+
+    public async Task<bool> TryPublishAsync(string from, string to, CancellationToken cancellationToken)
+    {
+        var parent = ParentOf(to);
+        if (parent.Length > 0)
+        {
+            await CreateDirectoryAsync(parent, cancellationToken);
+        }
+
+        var renamed = await BooleanAsync(HttpMethod.Put, Url(from, "RENAME", $"destination={Uri.EscapeDataString(FullPath(to))}"), $"RENAME {from}", cancellationToken);
+        if (renamed)
+        {
+            return true;
+        }
+
+        // HDFS answers false both when the target exists (the race we detect) and when the source is gone.
+        return await ExistsAsync(from, cancellationToken)
+            ? false
+            : throw new WebHdfsException($"RENAME {from} → {to}: the source does not exist", HttpStatusCode.NotFound, "FileNotFoundException");
+    }
+
+    public async Task<bool> ExistsAsync(string path, CancellationToken cancellationToken)
+    {
+        using var response = await http.GetAsync(Url(path, "GETFILESTATUS"), cancellationToken);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return false;
+        }
+
+        await EnsureSuccessAsync(response, $"GETFILESTATUS {path}", cancellationToken);
+        return (await response.Content.ReadFromJsonAsync<FileStatusResponse>(cancellationToken))?.FileStatus?.Type == "FILE";
+    }
+
+    public async Task<IReadOnlyList<string>> ListAsync(string directory, CancellationToken cancellationToken)
+    {
+        using var response = await http.GetAsync(Url(directory, "LISTSTATUS"), cancellationToken);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return [];
+        }
+
+        await EnsureSuccessAsync(response, $"LISTSTATUS {directory}", cancellationToken);
+        var listing = await response.Content.ReadFromJsonAsync<ListStatusResponse>(cancellationToken);
+        return [.. (listing?.FileStatuses?.FileStatus ?? []).Where(s => s.Type == "FILE").Select(s => s.PathSuffix!)];
+    }
+
+    public async Task<byte[]?> ReadAsync(string path, CancellationToken cancellationToken)
+    {
+        Uri target;
+        try
+        {
+            target = await LocateAsync(HttpMethod.Get, Url(path, "OPEN"), cancellationToken);
+        }
+        catch (WebHdfsException e) when (e.Status == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+
+        using var response = await http.GetAsync(target, cancellationToken);
+        await EnsureSuccessAsync(response, $"OPEN {path}", cancellationToken);
+        return await response.Content.ReadAsByteArrayAsync(cancellationToken);
+    }
+
+    public async Task DeleteAsync(string path, CancellationToken cancellationToken) =>
+        await BooleanAsync(HttpMethod.Delete, Url(path, "DELETE", "recursive=false"), $"DELETE {path}", cancellationToken);
+
+    public async Task CreateDirectoryAsync(string directory, CancellationToken cancellationToken)
+    {
+        if (!await BooleanAsync(HttpMethod.Put, Url(directory, "MKDIRS"), $"MKDIRS {directory}", cancellationToken))
+        {
+            throw new WebHdfsException($"MKDIRS {directory} refused", HttpStatusCode.OK, null);
+        }
+    }
+
+    private string FullPath(string path) => options.Root.TrimEnd('/') + "/" + path.TrimStart('/');
+
+    private Uri Url(string path, string operation, string? more = null)
+    {
+        var escaped = string.Join('/', FullPath(path).Split('/').Select(Uri.EscapeDataString));
+        var query = $"op={operation}&user.name={Uri.EscapeDataString(options.User)}" + (more is null ? "" : "&" + more);
+        return new Uri(options.NameNode, $"webhdfs/v1{escaped}?{query}");
+    }
+
+    private static string ParentOf(string path) => path.LastIndexOf('/') is var slash and > 0 ? path[..slash] : "";
+
+    /// <summary>Asks the namenode which datanode serves a CREATE or OPEN, without following the redirect blindly.</summary>
+    private async Task<Uri> LocateAsync(HttpMethod method, Uri url, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(method, new Uri(url + "&noredirect=true"));
+        using var response = await http.SendAsync(request, cancellationToken);
+        Uri? location;
+        if (response.StatusCode is HttpStatusCode.TemporaryRedirect or HttpStatusCode.RedirectKeepVerb)
+        {
+            location = response.Headers.Location;
+        }
+        else
+        {
+            await EnsureSuccessAsync(response, $"{method} {url.AbsolutePath}", cancellationToken);
+            location = (await response.Content.ReadFromJsonAsync<RedirectResponse>(cancellationToken))?.Location is { } text ? new Uri(text) : null;
+        }
+
+        if (location is null)
+        {
+            throw new WebHdfsException($"{url.AbsolutePath}: the namenode named no datanode", response.StatusCode, null);
+        }
+
+        return options.DataNodeAddress is { Length: > 0 } address
+            ? new UriBuilder(location) { Host = address.Split(':')[0], Port = address.Contains(':') ? int.Parse(address.Split(':')[1], System.Globalization.CultureInfo.InvariantCulture) : location.Port }.Uri
+            : location;
+    }
+
+    private async Task<bool> BooleanAsync(HttpMethod method, Uri url, string what, CancellationToken cancellationToken)
+    {
+        using var response = await http.SendAsync(new HttpRequestMessage(method, url), cancellationToken);
+        await EnsureSuccessAsync(response, what, cancellationToken);
+        return (await response.Content.ReadFromJsonAsync<BooleanResponse>(cancellationToken))?.Boolean ?? false;
+    }
+
+    private static async Task EnsureSuccessAsync(HttpResponseMessage response, string what, CancellationToken cancellationToken)
+    {
+        if (response.IsSuccessStatusCode)
+        {
+            return;
+        }
+
+        RemoteExceptionResponse? error = null;
+        try
+        {
+            error = await response.Content.ReadFromJsonAsync<RemoteExceptionResponse>(cancellationToken);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            // Not a WebHDFS error body (a proxy's page): the status says enough.
+        }
+
+        throw new WebHdfsException(
+            $"{what}: HTTP {(int)response.StatusCode}" + (error?.RemoteException is { } remote ? $" {remote.Exception}: {remote.Message}" : ""),
+            response.StatusCode,
+            error?.RemoteException?.Exception);
+    }
+
+    private sealed record RedirectResponse([property: JsonPropertyName("Location")] string? Location);
+
+    private sealed record BooleanResponse([property: JsonPropertyName("boolean")] bool Boolean);
+
+    private sealed record ListStatusResponse([property: JsonPropertyName("FileStatuses")] FileStatuses? FileStatuses);
+
+    private sealed record FileStatuses([property: JsonPropertyName("FileStatus")] IReadOnlyList<FileStatus>? FileStatus);
+
+    private sealed record FileStatus(
+        [property: JsonPropertyName("pathSuffix")] string? PathSuffix,
+        [property: JsonPropertyName("type")] string Type);
+
+    private sealed record FileStatusResponse([property: JsonPropertyName("FileStatus")] FileStatus? FileStatus);
+
+    private sealed record RemoteExceptionResponse([property: JsonPropertyName("RemoteException")] RemoteError? RemoteException);
+
+    private sealed record RemoteError(
+        [property: JsonPropertyName("exception")] string? Exception,
+        [property: JsonPropertyName("message")] string? Message);
+}
