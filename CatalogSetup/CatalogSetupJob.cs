@@ -1,15 +1,18 @@
 using System.Diagnostics;
 using GamePipeline.Contracts;
+using GamePipeline.Lake;
 using GamePipeline.Sql;
+using GamePipeline.Sql.Trino;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using OpenTelemetry.Trace;
 
 namespace CatalogSetup;
 
 /// <summary>Registers every lake table in the catalog (idempotent), then the process exits: 0 when all succeeded.</summary>
-public sealed class CatalogSetupJob(ICatalog catalog, ILogger<CatalogSetupJob> logger)
+public sealed class CatalogSetupJob(ICatalog catalog, ILakeStorage lake, ILogger<CatalogSetupJob> logger)
 {
     public const string ActivitySourceName = "GamePipeline.CatalogSetup";
     private static readonly ActivitySource Source = new(ActivitySourceName);
@@ -22,6 +25,8 @@ public sealed class CatalogSetupJob(ICatalog catalog, ILogger<CatalogSetupJob> l
         {
             try
             {
+                // A table's location must exist before a metastore accepts it (Hive checks; DuckDB does not mind).
+                await lake.CreateDirectoryAsync(table.Name, cancellationToken);
                 await catalog.RegisterAsync(table, cancellationToken);
                 CatalogSetupLog.Registered(logger, table.Name, table.Columns.Count);
             }
@@ -53,13 +58,39 @@ internal static partial class CatalogSetupLog
     public static partial void Done(ILogger logger);
 }
 
+/// <summary>Section <c>CatalogSetup</c>.</summary>
+public sealed class CatalogSetupOptions
+{
+    public const string Section = "CatalogSetup";
+
+    /// <summary>
+    /// The lake as the SQL engine reads it, where the tables point (e.g. <c>hdfs://namenode:8020/lake</c>);
+    /// default: the lake connection string. Only Trino uses it (DuckDB reads the lake directory itself).
+    /// </summary>
+    public string? LakeLocation { get; set; }
+}
+
 public static class CatalogSetupExtensions
 {
     public static IHostApplicationBuilder AddCatalogSetup(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddSingleton<ICatalog>(_ => new DuckDbCatalog(
-            PipelineConnections.Required(builder.Configuration, PipelineConnections.Catalog),
-            PipelineConnections.Directory(builder.Configuration, PipelineConnections.Lake)));
+        builder.AddLakeStorage();
+        builder.Services.AddOptions<CatalogSetupOptions>().BindConfiguration(CatalogSetupOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        if (builder.AddSqlEngine() is not null)
+        {
+            // Trino: external tables over the lake as Trino's Hive connector reads it (hdfs://…), not as we write it.
+            builder.Services.AddSingleton<ICatalog>(sp => new TrinoCatalog(
+                sp.GetRequiredService<TrinoSqlEngine>(),
+                sp.GetRequiredService<IOptions<CatalogSetupOptions>>().Value.LakeLocation
+                    ?? PipelineConnections.Required(builder.Configuration, PipelineConnections.Lake)));
+        }
+        else
+        {
+            builder.Services.AddSingleton<ICatalog>(_ => new DuckDbCatalog(
+                PipelineConnections.Required(builder.Configuration, PipelineConnections.Catalog),
+                PipelineConnections.Directory(builder.Configuration, PipelineConnections.Lake)));
+        }
+
         builder.Services.AddSingleton<CatalogSetupJob>();
         builder.Services.AddOpenTelemetry().WithTracing(tracing => tracing.AddSource(CatalogSetupJob.ActivitySourceName));
         return builder;

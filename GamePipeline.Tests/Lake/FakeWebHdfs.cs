@@ -40,6 +40,8 @@ public sealed class FakeWebHdfs : IAsyncDisposable
 
     public IReadOnlyCollection<string> Files => [.. _files.Keys];
 
+    public IReadOnlyCollection<string> Directories => [.. _directories.Keys];
+
     /// <summary>The next <paramref name="count"/> namenode calls fail with <paramref name="status"/> and a RemoteException.</summary>
     public void FailNext(int count, int status)
     {
