@@ -30,7 +30,7 @@ public sealed record WebHdfsOptions(Uri NameNode, string Root, string User, stri
 }
 
 /// <summary>An HDFS error reported by WebHDFS as a <c>RemoteException</c> (or an unexpected HTTP status).</summary>
-public sealed class WebHdfsException(string message, HttpStatusCode status, string? exception) : IOException(message)
+public sealed class WebHdfsException(string message, HttpStatusCode status, string? exception, Exception? inner = null) : IOException(message, inner)
 {
     public HttpStatusCode Status { get; } = status;
 
@@ -55,7 +55,7 @@ public sealed class WebHdfsLakeStorage(HttpClient http, WebHdfsOptions options) 
         buffer.Position = 0;
         using var content = new StreamContent(buffer);
         content.Headers.ContentType = new("application/octet-stream");
-        using var response = await http.PutAsync(target, content, cancellationToken);
+        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Put, target) { Content = content }, $"CREATE {path}", cancellationToken);
         await EnsureSuccessAsync(response, $"CREATE {path}", cancellationToken);
     }
 
@@ -81,7 +81,7 @@ public sealed class WebHdfsLakeStorage(HttpClient http, WebHdfsOptions options) 
 
     public async Task<bool> ExistsAsync(string path, CancellationToken cancellationToken)
     {
-        using var response = await http.GetAsync(Url(path, "GETFILESTATUS"), cancellationToken);
+        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Get, Url(path, "GETFILESTATUS")), $"GETFILESTATUS {path}", cancellationToken);
         if (response.StatusCode == HttpStatusCode.NotFound)
         {
             return false;
@@ -93,7 +93,7 @@ public sealed class WebHdfsLakeStorage(HttpClient http, WebHdfsOptions options) 
 
     public async Task<IReadOnlyList<string>> ListAsync(string directory, CancellationToken cancellationToken)
     {
-        using var response = await http.GetAsync(Url(directory, "LISTSTATUS"), cancellationToken);
+        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Get, Url(directory, "LISTSTATUS")), $"LISTSTATUS {directory}", cancellationToken);
         if (response.StatusCode == HttpStatusCode.NotFound)
         {
             return [];
@@ -116,7 +116,7 @@ public sealed class WebHdfsLakeStorage(HttpClient http, WebHdfsOptions options) 
             return null;
         }
 
-        using var response = await http.GetAsync(target, cancellationToken);
+        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Get, target), $"OPEN {path}", cancellationToken);
         await EnsureSuccessAsync(response, $"OPEN {path}", cancellationToken);
         return await response.Content.ReadAsByteArrayAsync(cancellationToken);
     }
@@ -146,8 +146,7 @@ public sealed class WebHdfsLakeStorage(HttpClient http, WebHdfsOptions options) 
     /// <summary>Asks the namenode which datanode serves a CREATE or OPEN, without following the redirect blindly.</summary>
     private async Task<Uri> LocateAsync(HttpMethod method, Uri url, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(method, new Uri(url + "&noredirect=true"));
-        using var response = await http.SendAsync(request, cancellationToken);
+        using var response = await SendAsync(new HttpRequestMessage(method, new Uri(url + "&noredirect=true")), $"{method} {url.AbsolutePath}", cancellationToken);
         Uri? location;
         if (response.StatusCode is HttpStatusCode.TemporaryRedirect or HttpStatusCode.RedirectKeepVerb)
         {
@@ -171,9 +170,29 @@ public sealed class WebHdfsLakeStorage(HttpClient http, WebHdfsOptions options) 
 
     private async Task<bool> BooleanAsync(HttpMethod method, Uri url, string what, CancellationToken cancellationToken)
     {
-        using var response = await http.SendAsync(new HttpRequestMessage(method, url), cancellationToken);
+        using var response = await SendAsync(new HttpRequestMessage(method, url), what, cancellationToken);
         await EnsureSuccessAsync(response, what, cancellationToken);
         return (await response.Content.ReadFromJsonAsync<BooleanResponse>(cancellationToken))?.Boolean ?? false;
+    }
+
+    /// <summary>Sends the request; an unreachable or silent namenode/datanode is an <see cref="IOException"/> like any other lake failure.</summary>
+    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, string what, CancellationToken cancellationToken)
+    {
+        using (request)
+        {
+            try
+            {
+                return await http.SendAsync(request, cancellationToken);
+            }
+            catch (HttpRequestException e)
+            {
+                throw new WebHdfsException($"{what}: {e.Message}", 0, null, e);
+            }
+            catch (TaskCanceledException e) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new WebHdfsException($"{what}: no answer within {http.Timeout}", HttpStatusCode.RequestTimeout, null, e);
+            }
+        }
     }
 
     private static async Task EnsureSuccessAsync(HttpResponseMessage response, string what, CancellationToken cancellationToken)

@@ -31,4 +31,7 @@ internal static partial class StreamWriterLog
 
     [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "Stopping: committed every partition's records")]
     public static partial void Stopped(ILogger logger);
+
+    [LoggerMessage(EventId = 11, Level = LogLevel.Error, Message = "Partition {Partition}: reading the lake's commit log failed (attempt {Attempt}); retrying")]
+    public static partial void RecoveryFailed(ILogger logger, Exception exception, int partition, int attempt);
 }

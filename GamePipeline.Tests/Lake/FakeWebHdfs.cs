@@ -42,6 +42,24 @@ public sealed class FakeWebHdfs : IAsyncDisposable
 
     public IReadOnlyCollection<string> Directories => [.. _directories.Keys];
 
+    /// <summary>Copies the committed table files under <paramref name="root"/> (not _staging/_commits) into a local folder, for readers like DuckDB.</summary>
+    public void CopyTablesTo(string root, string directory)
+    {
+        var prefix = root.TrimEnd('/') + "/";
+        foreach (var (path, content) in _files.Where(f => f.Key.StartsWith(prefix, StringComparison.Ordinal) && f.Key.EndsWith(".parquet", StringComparison.Ordinal)))
+        {
+            var relative = path[prefix.Length..];
+            if (relative.StartsWith('_'))
+            {
+                continue;
+            }
+
+            var target = Path.Combine(directory, relative);
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.WriteAllBytes(target, content);
+        }
+    }
+
     /// <summary>The next <paramref name="count"/> namenode calls fail with <paramref name="status"/> and a RemoteException.</summary>
     public void FailNext(int count, int status)
     {

@@ -41,7 +41,7 @@ public sealed class WebHdfsLakeStorageTests : IAsyncLifetime
         var options = WebHdfsOptions.Parse(_hdfs.ConnectionString("/lake")) with { DataNodeAddress = null };
         var storage = new WebHdfsLakeStorage(_http, options);
 
-        await Assert.ThrowsAsync<HttpRequestException>(() => storage.WriteAsync("t/b.bin", s => s.WriteAsync("x"u8.ToArray()).AsTask(), CancellationToken.None));
+        await Assert.ThrowsAsync<WebHdfsException>(() => storage.WriteAsync("t/b.bin", s => s.WriteAsync("x"u8.ToArray()).AsTask(), CancellationToken.None));
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using Confluent.Kafka;
 using GamePipeline.Contracts;
 using GamePipeline.Hosting.Kafka;
 using GamePipeline.Tests.Infrastructure;
+using GamePipeline.Tests.Lake;
 
 namespace GamePipeline.Tests.StreamWriter;
 
@@ -30,10 +31,10 @@ public sealed class ExactlyOnceTests() : KafkaAndLake(partitions: 4)
         return ids;
     }
 
-    private async Task AssertLakeHoldsExactlyAsync(HashSet<string> produced)
+    private async Task AssertLakeHoldsExactlyAsync(HashSet<string> produced, Action? refresh = null)
     {
         using var lake = new LakeQuery(Lake);
-        await Eventually.TrueAsync(() => lake.CountAllEvents() >= produced.Count, TimeSpan.FromSeconds(60),
+        await Eventually.TrueAsync(() => { refresh?.Invoke(); return lake.CountAllEvents() >= produced.Count; }, TimeSpan.FromSeconds(60),
             () => $"the lake holds {lake.CountAllEvents()} of {produced.Count} events");
         var ids = lake.EventIds();
         Assert.Equal(produced.Count, ids.Count);
@@ -59,6 +60,43 @@ public sealed class ExactlyOnceTests() : KafkaAndLake(partitions: 4)
         await AssertLakeHoldsExactlyAsync(produced);
         await survivor.StopAsync();
         Assert.True(produced.Count > 10_000, $"only {produced.Count} events were produced");
+    }
+
+    [Fact]
+    public async Task On_hdfs_over_webhdfs_SIGKILLs_and_namenode_failures_still_leave_every_event_exactly_once()
+    {
+        await using var hdfs = await FakeWebHdfs.StartAsync();
+        var lake = hdfs.ConnectionString("/lake");
+        var killing = new TaskCompletionSource();
+        var producing = ProduceWhileAsync(killing.Task, perSecond: 1_000);
+        for (var round = 0; round < 3; round++)
+        {
+            using var writer = WriterProcess.Start(Kafka.BootstrapServers, lake, $"hdfs-killed-{round}");
+            if (round == 1)
+            {
+                // A namenode failover mid-stream: commits fail for a while, then go through.
+                hdfs.FailNext(20, 503);
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(3_000 + 700 * round));
+            writer.Kill();
+        }
+
+        killing.SetResult();
+        var produced = await producing;
+        using var survivor = WriterProcess.Start(Kafka.BootstrapServers, lake, "hdfs-survivor");
+        try
+        {
+            await AssertLakeHoldsExactlyAsync(produced, refresh: () => hdfs.CopyTablesTo("/lake", Lake));
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw new Xunit.Sdk.XunitException($"{e.Message}\nThe surviving writer logged:\n{survivor.Output}");
+        }
+
+        await survivor.StopAsync();
+        Assert.True(produced.Count > 3_000, $"only {produced.Count} events were produced");
+        Assert.Contains(hdfs.Files, f => f.StartsWith("/lake/_commits/events/", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -91,6 +91,9 @@ internal sealed class WriterProcess : IDisposable
         return new WriterProcess(Process.Start(startInfo) ?? throw new InvalidOperationException("StreamWriter did not start"));
     }
 
+    /// <summary>The last lines the writer logged.</summary>
+    public string Output => string.Join('\n', _output);
+
     /// <summary>SIGKILL: no shutdown code runs.</summary>
     public void Kill()
     {

@@ -28,7 +28,7 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
         var positions = new List<TopicPartitionOffset>();
         foreach (var topicPartition in partitions)
         {
-            var checkpoint = Wait(_log.RecoverAsync(topicPartition.Partition.Value, CancellationToken.None));
+            var checkpoint = Recover(topicPartition.Partition.Value);
             var (epoch, next) = Reconcile(consumer, topicPartition, checkpoint.Epoch, checkpoint.NextOffset);
             _partitions[topicPartition.Partition.Value] = new PartitionBatch(topicPartition.Partition.Value, epoch, next);
             StreamWriterLog.Assigned(logger, topicPartition.Partition.Value, next, epoch);
@@ -203,7 +203,7 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
             else if (_partitions.ContainsKey(partition))
             {
                 // Lost the race for this range: the lake is ahead of us. Resume where it says.
-                var checkpoint = Wait(_log.RecoverAsync(partition, CancellationToken.None));
+                var checkpoint = Recover(partition);
                 _partitions[partition] = new PartitionBatch(partition, checkpoint.Epoch, checkpoint.NextOffset);
                 consumer.Seek(new TopicPartitionOffset(_options.Topic, partition, checkpoint.NextOffset));
             }
@@ -305,6 +305,27 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
         batch.Epoch = epoch;
         batch.NextOffset = record.Offset.Value;
         return true;
+    }
+
+    /// <summary>
+    /// Where the lake says the partition stands. Until the lake answers, the partition cannot be read without
+    /// risking loss or duplicates, so this keeps asking (a namenode failing over, a disk remounting) instead of
+    /// failing the assignment — which would leave the partition with no reader at all.
+    /// </summary>
+    private PartitionCheckpoint Recover(int partition)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return Wait(_log.RecoverAsync(partition, CancellationToken.None));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                StreamWriterLog.RecoveryFailed(logger, e, partition, attempt);
+                Thread.Sleep(_options.RetryDelay);
+            }
+        }
     }
 
     private static T Wait<T>(Task<T> task) => task.GetAwaiter().GetResult();
