@@ -89,17 +89,17 @@ public sealed class AnalyticsQueries(ISqlEngine engine, TimeProvider clock)
                    CAST(SUM(CASE WHEN event_type = ? THEN 1 ELSE 0 END) AS BIGINT) AS swords,
                    CAST(SUM(CASE WHEN event_type = ? THEN 1 ELSE 0 END) AS BIGINT) AS guilds
             FROM ({AllEvents("user_id", "event_type")}) AS e
-            GROUP BY user_id ORDER BY events DESC, user_id LIMIT ?
+            GROUP BY user_id ORDER BY events DESC, user_id {Limit(limit)}
             """,
-            [GameEventTypes.PurchaseSword, GameEventTypes.JoinGuild, limit], cancellationToken);
+            [GameEventTypes.PurchaseSword, GameEventTypes.JoinGuild], cancellationToken);
         return [.. result.Rows.Select(r => new TopUser((string)r[0]!, Long(r[1]), Long(r[2]), Long(r[3])))];
     }
 
     public async Task<IReadOnlyList<UserAgentCount>> UserAgentsAsync(int limit, CancellationToken cancellationToken)
     {
         var result = await engine.QueryAsync(
-            $"SELECT user_agent, COUNT(*) AS events FROM ({AllEvents("user_agent")}) AS e GROUP BY user_agent ORDER BY events DESC, user_agent LIMIT ?",
-            [limit], cancellationToken);
+            $"SELECT user_agent, COUNT(*) AS events FROM ({AllEvents("user_agent")}) AS e GROUP BY user_agent ORDER BY events DESC, user_agent {Limit(limit)}",
+            [], cancellationToken);
         return [.. result.Rows.Select(r => new UserAgentCount((string?)r[0], Long(r[1])))];
     }
 
@@ -119,6 +119,9 @@ public sealed class AnalyticsQueries(ISqlEngine engine, TimeProvider clock)
 
     private static string AllEvents(params string[] columns) =>
         string.Join(" UNION ALL ", EventTables.Select(t => $"SELECT {string.Join(", ", columns)} FROM {SqlIdentifiers.Quote(t)}"));
+
+X
+    private static string Limit(int limit) => string.Create(CultureInfo.InvariantCulture, $"LIMIT {Math.Max(0, limit)}");
 
     private static long Long(object? value) => Convert.ToInt64(value ?? 0L, CultureInfo.InvariantCulture);
 
