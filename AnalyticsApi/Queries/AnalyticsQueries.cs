@@ -120,7 +120,7 @@ public sealed class AnalyticsQueries(ISqlEngine engine, TimeProvider clock)
     private static string AllEvents(params string[] columns) =>
         string.Join(" UNION ALL ", EventTables.Select(t => $"SELECT {string.Join(", ", columns)} FROM {SqlIdentifiers.Quote(t)}"));
 
-X
+    /// <summary>A LIMIT clause, inlined: it is an int (nothing to inject), and engines that accept parameters only in expressions take it.</summary>
     private static string Limit(int limit) => string.Create(CultureInfo.InvariantCulture, $"LIMIT {Math.Max(0, limit)}");
 
     private static long Long(object? value) => Convert.ToInt64(value ?? 0L, CultureInfo.InvariantCulture);
