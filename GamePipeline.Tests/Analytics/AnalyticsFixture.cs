@@ -65,7 +65,7 @@ public sealed class AnalyticsFixture : WebApplicationFactory<AnalyticsQueries>, 
         CatalogSetupRuns = [first, second];
 
         UseKestrel(0);
-        StartServer();
+        InProcessHosts.Start(StartServer);
         Client = CreateClient();
     }
 

@@ -16,7 +16,7 @@ public sealed class GameApiFactory : WebApplicationFactory<EventPublisher>, IAsy
     public Task InitializeAsync()
     {
         UseKestrel(0);
-        StartServer();
+        Infrastructure.InProcessHosts.Start(StartServer);
         Client = CreateClient();
         return Task.CompletedTask;
     }

@@ -67,7 +67,9 @@ public sealed class FakeWebHdfs : IAsyncDisposable
         Volatile.Write(ref _failuresLeft, count);
     }
 
-    public static async Task<FakeWebHdfs> StartAsync()
+    public static Task<FakeWebHdfs> StartAsync() => Infrastructure.InProcessHosts.StartAsync(() => StartUnsharedAsync());
+
+    private static async Task<FakeWebHdfs> StartUnsharedAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");

@@ -26,7 +26,10 @@ internal static class WriterSettings
 /// <summary>A StreamWriter inside the test process (same code as the service, its own host).</summary>
 internal sealed class WriterHost(IHost host) : IAsyncDisposable
 {
-    public static async Task<WriterHost> StartAsync(string bootstrapServers, string lake, string writerId)
+    public static Task<WriterHost> StartAsync(string bootstrapServers, string lake, string writerId) =>
+        Infrastructure.InProcessHosts.StartAsync(() => StartUnsharedAsync(bootstrapServers, lake, writerId));
+
+    private static async Task<WriterHost> StartUnsharedAsync(string bootstrapServers, string lake, string writerId)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(WriterSettings.For(bootstrapServers, lake, writerId));

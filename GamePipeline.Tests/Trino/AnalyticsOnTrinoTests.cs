@@ -26,7 +26,7 @@ public sealed class AnalyticsOnTrinoTests : IAsyncLifetime
         _trino = await FakeTrino.StartAsync();
         _api = new ApiOnTrino(_trino.Endpoint);
         _api.UseKestrel(0);
-        _api.StartServer();
+        Infrastructure.InProcessHosts.Start(_api.StartServer);
     }
 
     public async Task DisposeAsync()

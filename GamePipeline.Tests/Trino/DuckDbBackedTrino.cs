@@ -35,7 +35,9 @@ public sealed partial class DuckDbBackedTrino : IAsyncDisposable
 
     public ConcurrentQueue<string> Cancelled { get; } = new();
 
-    public static async Task<DuckDbBackedTrino> StartAsync(string database)
+    public static Task<DuckDbBackedTrino> StartAsync(string database) => Infrastructure.InProcessHosts.StartAsync(() => StartUnsharedAsync(database));
+
+    private static async Task<DuckDbBackedTrino> StartUnsharedAsync(string database)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");

@@ -33,7 +33,9 @@ public sealed class FakeTrino : IAsyncDisposable
 
     private FakeTrino(WebApplication app) => _app = app;
 
-    public static async Task<FakeTrino> StartAsync()
+    public static Task<FakeTrino> StartAsync() => Infrastructure.InProcessHosts.StartAsync(() => StartUnsharedAsync());
+
+    private static async Task<FakeTrino> StartUnsharedAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");

@@ -1,0 +1,38 @@
+namespace GamePipeline.Tests.Infrastructure;
+
+/// <summary>
+/// Builds and starts the test process's own hosts (WebApplicationFactory servers, in-process fakes, writer hosts)
+/// one at a time. WebApplicationFactory finds the app's host by listening to every host being built in the
+/// process; with other hosts starting in parallel it has picked up an already started one ("Addresses cannot be
+/// modified after the server has started").
+/// </summary>
+public static class InProcessHosts
+{
+    private static readonly SemaphoreSlim Gate = new(1, 1);
+
+    public static void Start(Action start)
+    {
+        Gate.Wait();
+        try
+        {
+            start();
+        }
+        finally
+        {
+            Gate.Release();
+        }
+    }
+
+    public static async Task<T> StartAsync<T>(Func<Task<T>> start)
+    {
+        await Gate.WaitAsync();
+        try
+        {
+            return await start();
+        }
+        finally
+        {
+            Gate.Release();
+        }
+    }
+}
