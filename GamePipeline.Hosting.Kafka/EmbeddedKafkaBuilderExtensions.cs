@@ -4,7 +4,6 @@ using System.Net.Sockets;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 
 namespace GamePipeline.Hosting.Kafka;
@@ -18,15 +17,8 @@ public static class EmbeddedKafkaBuilderExtensions
     public static IResourceBuilder<EmbeddedKafkaResource> AddEmbeddedKafka(this IDistributedApplicationBuilder builder, string name, int port = 9092, int brokers = 1)
     {
         var resource = new EmbeddedKafkaResource(name, "localhost", port == 0 ? FreeLoopbackPort() : port) { Brokers = brokers };
-        var healthCheckName = $"{name}_produce";
-
-        builder.Services.AddKeyedSingleton(name, (_, _) => new KafkaProduceHealthCheck(resource.BootstrapServers));
+        var healthCheckName = builder.Services.AddKafkaProduceHealthCheck(name, () => resource.BootstrapServers);
         builder.Services.AddKeyedSingleton(name, (_, _) => new EmbeddedKafkaRuntime());
-        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
-            healthCheckName,
-            sp => sp.GetRequiredKeyedService<KafkaProduceHealthCheck>(name),
-            failureStatus: HealthStatus.Unhealthy,
-            tags: ["kafka"]));
 
         return builder.AddResource(resource)
             .WithInitialState(new CustomResourceSnapshot

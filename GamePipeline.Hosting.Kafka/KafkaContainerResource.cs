@@ -1,9 +1,8 @@
+using System.Globalization;
 using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
 using Confluent.Kafka;
 using Confluent.Kafka.Admin;
-using Aspire.Hosting.ApplicationModel;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace GamePipeline.Hosting.Kafka;
 
@@ -29,7 +28,7 @@ public sealed class KafkaContainerResource(string name) : ContainerResource(name
 
     /// <summary>The bootstrap address for other containers (Kafka UI).</summary>
     public ReferenceExpression InternalBootstrap =>
-        ReferenceExpression.Create($"{Name}:{InternalPort.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+        ReferenceExpression.Create($"{Name}:{InternalPort.ToString(CultureInfo.InvariantCulture)}");
 }
 
 public static class KafkaContainerBuilderExtensions
@@ -46,19 +45,11 @@ public static class KafkaContainerBuilderExtensions
     public static IResourceBuilder<KafkaContainerResource> AddKafkaContainer(this IDistributedApplicationBuilder builder, string name, int? port = null)
     {
         var resource = new KafkaContainerResource(name);
-        var healthCheckName = $"{name}_produce";
         string? bootstrap = null;
         builder.Eventing.Subscribe<ConnectionStringAvailableEvent>(resource, async (_, cancellationToken) =>
             bootstrap = await resource.ConnectionStringExpression.GetValueAsync(cancellationToken));
-
-        // One check (one producer) per resource, created once the address is known and disposed with the app.
-        builder.Services.AddKeyedSingleton(name, (_, _) => new KafkaProduceHealthCheck(
-            bootstrap ?? throw new DistributedApplicationException($"Kafka '{name}' has no connection string yet")));
-        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
-            healthCheckName,
-            sp => sp.GetRequiredKeyedService<KafkaProduceHealthCheck>(name),
-            failureStatus: HealthStatus.Unhealthy,
-            tags: ["kafka"]));
+        var healthCheckName = builder.Services.AddKafkaProduceHealthCheck(
+            name, () => bootstrap ?? throw new DistributedApplicationException($"Kafka '{name}' has no connection string yet"));
 
         return builder.AddResource(resource)
             .WithImage(Image, Tag)
@@ -73,7 +64,7 @@ public static class KafkaContainerBuilderExtensions
                 context.EnvironmentVariables["KAFKA_LISTENER_SECURITY_PROTOCOL_MAP"] =
                     "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,PLAINTEXT_HOST:PLAINTEXT,PLAINTEXT_INTERNAL:PLAINTEXT";
                 context.EnvironmentVariables["KAFKA_ADVERTISED_LISTENERS"] = ReferenceExpression.Create(
-                    $"PLAINTEXT://localhost:29092,PLAINTEXT_HOST://localhost:{hostEndpoint.Property(EndpointProperty.Port)},PLAINTEXT_INTERNAL://{resource.Name}:{KafkaContainerResource.InternalPort.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+                    $"PLAINTEXT://localhost:29092,PLAINTEXT_HOST://localhost:{hostEndpoint.Property(EndpointProperty.Port)},PLAINTEXT_INTERNAL://{resource.Name}:{KafkaContainerResource.InternalPort.ToString(CultureInfo.InvariantCulture)}");
             })
             .WithHealthCheck(healthCheckName);
     }

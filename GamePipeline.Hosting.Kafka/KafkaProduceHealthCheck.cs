@@ -1,4 +1,5 @@
 using Confluent.Kafka;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace GamePipeline.Hosting.Kafka;
@@ -41,5 +42,25 @@ public sealed class KafkaProduceHealthCheck(string bootstrapServers, string topi
         {
             _producer.Value.Dispose();
         }
+    }
+}
+
+internal static class KafkaProduceHealthCheckRegistration
+{
+    /// <summary>
+    /// Registers the resource's produce check under <c>{name}_produce</c>: one check (one producer) per resource,
+    /// created at the first check — when <paramref name="bootstrapServers"/> can tell the address — and disposed
+    /// with the app. Returns the check's name for <c>WithHealthCheck</c>.
+    /// </summary>
+    public static string AddKafkaProduceHealthCheck(this IServiceCollection services, string name, Func<string> bootstrapServers)
+    {
+        var healthCheckName = $"{name}_produce";
+        services.AddKeyedSingleton(name, (_, _) => new KafkaProduceHealthCheck(bootstrapServers()));
+        services.AddHealthChecks().Add(new HealthCheckRegistration(
+            healthCheckName,
+            sp => sp.GetRequiredKeyedService<KafkaProduceHealthCheck>(name),
+            failureStatus: HealthStatus.Unhealthy,
+            tags: ["kafka"]));
+        return healthCheckName;
     }
 }

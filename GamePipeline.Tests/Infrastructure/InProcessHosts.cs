@@ -1,3 +1,10 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
 namespace GamePipeline.Tests.Infrastructure;
 
 /// <summary>
@@ -35,4 +42,16 @@ public static class InProcessHosts
             Gate.Release();
         }
     }
+
+    /// <summary>An HTTP server on a free loopback port for an in-process fake: <paramref name="map"/> adds its routes.</summary>
+    public static Task<(WebApplication App, Uri Endpoint)> StartWebAppAsync(Action<WebApplication> map) => StartAsync(async () =>
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        var app = builder.Build();
+        map(app);
+        await app.StartAsync();
+        return (app, new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()));
+    });
 }

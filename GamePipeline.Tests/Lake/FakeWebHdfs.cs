@@ -1,12 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace GamePipeline.Tests.Lake;
 
@@ -19,14 +14,12 @@ namespace GamePipeline.Tests.Lake;
 public sealed class FakeWebHdfs : IAsyncDisposable
 {
     public const string UnreachableDataNodeHost = "datanode.invalid";
-    private readonly WebApplication _app;
+    private WebApplication _app = null!;
     private readonly ConcurrentDictionary<string, byte[]> _files = new();
     private readonly ConcurrentDictionary<string, bool> _directories = new() { ["/"] = true };
     private readonly Lock _namespaceLock = new();
     private int _failuresLeft;
     private int _failureStatus;
-
-    private FakeWebHdfs(WebApplication app) => _app = app;
 
     public Uri Endpoint { get; private set; } = null!;
 
@@ -67,19 +60,14 @@ public sealed class FakeWebHdfs : IAsyncDisposable
         Volatile.Write(ref _failuresLeft, count);
     }
 
-    public static Task<FakeWebHdfs> StartAsync() => Infrastructure.InProcessHosts.StartAsync(() => StartUnsharedAsync());
-
-    private static async Task<FakeWebHdfs> StartUnsharedAsync()
+    public static async Task<FakeWebHdfs> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        var app = builder.Build();
-        var fake = new FakeWebHdfs(app);
-        app.Map("/webhdfs/v1/{**path}", fake.NameNode);
-        app.Map("/datanode/webhdfs/v1/{**path}", fake.DataNode);
-        await app.StartAsync();
-        fake.Endpoint = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        var fake = new FakeWebHdfs();
+        (fake._app, fake.Endpoint) = await Infrastructure.InProcessHosts.StartWebAppAsync(app =>
+        {
+            app.Map("/webhdfs/v1/{**path}", fake.NameNode);
+            app.Map("/datanode/webhdfs/v1/{**path}", fake.DataNode);
+        });
         return fake;
     }
 

@@ -5,12 +5,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using DuckDB.NET.Data;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace GamePipeline.Tests.Trino;
 
@@ -24,31 +19,26 @@ namespace GamePipeline.Tests.Trino;
 public sealed partial class DuckDbBackedTrino : IAsyncDisposable
 {
     public const int PageSize = 2;
-    private readonly WebApplication _app;
+    private WebApplication _app = null!;
     private readonly string _database;
     private readonly ConcurrentDictionary<string, (JsonArray Columns, List<JsonArray> Rows, JsonObject? Error)> _results = new();
     private int _queries;
 
-    private DuckDbBackedTrino(WebApplication app, string database) => (_app, _database) = (app, database);
+    private DuckDbBackedTrino(string database) => _database = database;
 
     public Uri Endpoint { get; private set; } = null!;
 
     public ConcurrentQueue<string> Cancelled { get; } = new();
 
-    public static Task<DuckDbBackedTrino> StartAsync(string database) => Infrastructure.InProcessHosts.StartAsync(() => StartUnsharedAsync(database));
-
-    private static async Task<DuckDbBackedTrino> StartUnsharedAsync(string database)
+    public static async Task<DuckDbBackedTrino> StartAsync(string database)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        var app = builder.Build();
-        var trino = new DuckDbBackedTrino(app, database);
-        app.MapPost("/v1/statement", trino.Submit);
-        app.MapGet("/v1/statement/executing/{id}/{page:int}", trino.Page);
-        app.MapDelete("/v1/statement/executing/{id}/{page:int}", (string id) => { trino.Cancelled.Enqueue(id); return Results.NoContent(); });
-        await app.StartAsync();
-        trino.Endpoint = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        var trino = new DuckDbBackedTrino(database);
+        (trino._app, trino.Endpoint) = await Infrastructure.InProcessHosts.StartWebAppAsync(app =>
+        {
+            app.MapPost("/v1/statement", trino.Submit);
+            app.MapGet("/v1/statement/executing/{id}/{page:int}", trino.Page);
+            app.MapDelete("/v1/statement/executing/{id}/{page:int}", (string id) => { trino.Cancelled.Enqueue(id); return Results.NoContent(); });
+        });
         return trino;
     }
 

@@ -1,12 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace GamePipeline.Tests.Trino;
 
@@ -17,7 +12,7 @@ namespace GamePipeline.Tests.Trino;
 /// </summary>
 public sealed class FakeTrino : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private WebApplication _app = null!;
     private int _queries;
     private readonly ConcurrentDictionary<string, string> _statementsById = new();
 
@@ -31,22 +26,15 @@ public sealed class FakeTrino : IAsyncDisposable
 
     public Uri Endpoint { get; private set; } = null!;
 
-    private FakeTrino(WebApplication app) => _app = app;
-
-    public static Task<FakeTrino> StartAsync() => Infrastructure.InProcessHosts.StartAsync(() => StartUnsharedAsync());
-
-    private static async Task<FakeTrino> StartUnsharedAsync()
+    public static async Task<FakeTrino> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        var app = builder.Build();
-        var fake = new FakeTrino(app);
-        app.MapPost("/v1/statement", fake.Submit);
-        app.MapGet("/v1/statement/executing/{id}/{kind}/{page:int}", fake.Page);
-        app.MapDelete("/v1/statement/executing/{id}/{kind}/{page:int}", (string id) => { fake.Cancelled.Enqueue(id); return Results.NoContent(); });
-        await app.StartAsync();
-        fake.Endpoint = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        var fake = new FakeTrino();
+        (fake._app, fake.Endpoint) = await Infrastructure.InProcessHosts.StartWebAppAsync(app =>
+        {
+            app.MapPost("/v1/statement", fake.Submit);
+            app.MapGet("/v1/statement/executing/{id}/{kind}/{page:int}", fake.Page);
+            app.MapDelete("/v1/statement/executing/{id}/{kind}/{page:int}", (string id) => { fake.Cancelled.Enqueue(id); return Results.NoContent(); });
+        });
         return fake;
     }
 
