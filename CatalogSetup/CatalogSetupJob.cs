@@ -81,8 +81,9 @@ public static class CatalogSetupExtensions
             // Trino: external tables over the lake as Trino's Hive connector reads it (hdfs://…), not as we write it.
             builder.Services.AddSingleton<ICatalog>(sp => new TrinoCatalog(
                 sp.GetRequiredService<TrinoSqlEngine>(),
-                sp.GetRequiredService<IOptions<CatalogSetupOptions>>().Value.LakeLocation
-                    ?? PipelineConnections.Required(builder.Configuration, PipelineConnections.Lake)));
+                sp.GetRequiredService<IOptions<CatalogSetupOptions>>().Value.LakeLocation is { Length: > 0 } location
+                    ? location
+                    : PipelineConnections.Required(builder.Configuration, PipelineConnections.Lake)));
         }
         else
         {

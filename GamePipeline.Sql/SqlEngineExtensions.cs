@@ -7,8 +7,9 @@ namespace Microsoft.Extensions.Hosting;
 public static class SqlEngineExtensions
 {
     /// <summary>
-    /// Registers the SQL engine named by connection string <c>catalog</c>: a Trino (or Presto) URL, or a DuckDB
-    /// catalog file. Returns the Trino endpoint when it is Trino.
+    /// Registers the SQL engine named by connection string <c>catalog</c>: a Trino (or Presto) URL
+    /// (<c>https://trino:8443?user=…&amp;catalog=hive&amp;schema=default</c>), or a DuckDB catalog file.
+    /// Returns the Trino endpoint when it is Trino.
     /// </summary>
     public static Uri? AddSqlEngine(this IHostApplicationBuilder builder)
     {
@@ -21,7 +22,7 @@ public static class SqlEngineExtensions
             builder.Services.AddHttpClient<TrinoSqlEngine>(http => http.Timeout = Timeout.InfiniteTimeSpan)
                 .RemoveAllResilienceHandlers();
 #pragma warning restore EXTEXP0001
-            builder.Services.AddSingleton(new TrinoOptions { Endpoint = endpoint });
+            builder.Services.AddSingleton(TrinoOptions.FromConnectionString(catalog));
             builder.Services.AddSingleton<ISqlEngine>(sp => sp.GetRequiredService<TrinoSqlEngine>());
             return endpoint;
         }

@@ -25,6 +25,23 @@ public sealed record TrinoOptions
 
     /// <summary>The longest a whole query may take; it is cancelled on the cluster after that.</summary>
     public TimeSpan QueryTimeout { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// From a connection string <c>http(s)://host:port[?user=…&amp;catalog=…&amp;schema=…]</c>; what the query does not
+    /// name keeps its default.
+    /// </summary>
+    public static TrinoOptions FromConnectionString(string connectionString)
+    {
+        var uri = new Uri(connectionString);
+        var query = System.Web.HttpUtility.ParseQueryString(uri.Query);
+        var defaults = new TrinoOptions { Endpoint = new UriBuilder(uri) { Query = "" }.Uri };
+        return defaults with
+        {
+            User = query["user"] ?? defaults.User,
+            Catalog = query["catalog"] ?? defaults.Catalog,
+            Schema = query["schema"] ?? defaults.Schema,
+        };
+    }
 }
 
 /// <summary>A query Trino refused or failed (Trino reports these as HTTP 200 with an <c>error</c> object).</summary>

@@ -87,4 +87,14 @@ public sealed class TrinoSqlEngineTests : IAsyncLifetime
 
         Assert.Single(_trino.Cancelled);
     }
+
+    [Theory]
+    [InlineData("http://trino:8080", "http://trino:8080/", "gamepipeline", "hive", "default")]
+    [InlineData("https://trino.example:8443?user=analyst&catalog=lake&schema=games", "https://trino.example:8443/", "analyst", "lake", "games")]
+    public void Connection_strings_name_the_endpoint_and_optionally_user_catalog_and_schema(string connectionString, string endpoint, string user, string catalog, string schema)
+    {
+        var options = TrinoOptions.FromConnectionString(connectionString);
+
+        Assert.Equal((new Uri(endpoint), user, catalog, schema), (options.Endpoint, options.User, options.Catalog, options.Schema));
+    }
 }
