@@ -58,6 +58,14 @@ public static class KafkaTelemetry
             return default;
         }
 
+        // The common case, read per record by StreamWriter: a version-00 traceparent and no tracestate, parsed in
+        // place instead of through the propagator's strings.
+        if (headers.TryGetLastBytes("traceparent", out var traceParentBytes) && !headers.TryGetLastBytes("tracestate", out _)
+            && TryParseTraceParent(traceParentBytes, out var fast))
+        {
+            return fast;
+        }
+
         DistributedContextPropagator.Current.ExtractTraceIdAndState(headers, static (object? carrier, string name, out string? value, out IEnumerable<string>? values) =>
         {
             values = null;
@@ -66,6 +74,31 @@ public static class KafkaTelemetry
 
         return ActivityContext.TryParse(traceParent, traceState, isRemote: true, out var context) ? context : default;
     }
+
+    /// <summary>W3C <c>traceparent</c> version 00: <c>00-{32 hex trace id}-{16 hex span id}-{2 hex flags}</c>.</summary>
+    private static bool TryParseTraceParent(ReadOnlySpan<byte> value, out ActivityContext context)
+    {
+        context = default;
+        if (value.Length != 55 || value[0] != (byte)'0' || value[1] != (byte)'0' || value[2] != (byte)'-' || value[35] != (byte)'-' || value[52] != (byte)'-'
+            || !IsLowerHex(value[3..35]) || !IsLowerHex(value[36..52]) || !IsLowerHex(value[53..55])
+            || value[3..35].IndexOfAnyExcept((byte)'0') < 0 || value[36..52].IndexOfAnyExcept((byte)'0') < 0)
+        {
+            return false;
+        }
+
+        var flags = (global::System.Buffers.Text.Utf8Parser.TryParse(value[53..55], out byte parsed, out _, 'x') ? parsed : 0) & 1;
+        context = new ActivityContext(
+            ActivityTraceId.CreateFromUtf8String(value[3..35]),
+            ActivitySpanId.CreateFromUtf8String(value[36..52]),
+            (ActivityTraceFlags)flags,
+            traceState: null,
+            isRemote: true);
+        return true;
+    }
+
+    private static bool IsLowerHex(ReadOnlySpan<byte> text) => text.IndexOfAnyExcept(LowerHex) < 0;
+
+    private static readonly global::System.Buffers.SearchValues<byte> LowerHex = global::System.Buffers.SearchValues.Create("0123456789abcdef"u8);
 
     internal static Activity? StartSend(string topic, string clientName, object? key)
     {

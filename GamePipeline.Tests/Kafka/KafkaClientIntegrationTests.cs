@@ -106,8 +106,15 @@ public sealed class KafkaClientIntegrationTests : IAsyncLifetime
     public async Task Health_check_reports_healthy_when_kafka_answers()
     {
         using var host = BuildHost(_kafka.BootstrapServers);
+        var health = host.Services.GetRequiredService<HealthCheckService>();
 
-        var report = await host.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync();
+        // A client's first check also waits for its first connection; on a loaded machine that can outlast the
+        // check's timeout once. Healthy must follow without anything else changing.
+        HealthReport report = await health.CheckHealthAsync();
+        for (var attempt = 0; attempt < 5 && report.Status != HealthStatus.Healthy; attempt++)
+        {
+            report = await health.CheckHealthAsync();
+        }
 
         Assert.Equal(HealthStatus.Healthy, report.Entries["kafka-kafka-producer"].Status);
         Assert.Equal(HealthStatus.Healthy, report.Entries["kafka-kafka-consumer"].Status);

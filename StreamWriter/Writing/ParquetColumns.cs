@@ -31,6 +31,16 @@ internal abstract class ParquetColumn(DataField field)
 }
 
 /// <summary>
+/// The column buffers' own pool. The shared pool keeps only a few arrays of each size per core; a writer that owns
+/// a hundred partitions holds thousands of column buffers at once, and every one the shared pool dropped was a
+/// fresh allocation (zeroed, page-faulted memory) on the next batch.
+/// </summary>
+internal static class ColumnBuffers<T>
+{
+    public static readonly ArrayPool<T> Pool = ArrayPool<T>.Create(maxArrayLength: 64 * 1024 * 1024, maxArraysPerBucket: 4096);
+}
+
+/// <summary>
 /// Text kept as UTF-8 in one pooled buffer per column until the file is written. Copying each value out of the
 /// Kafka payload lets the payload die young: a batch that holds a million records is then a handful of large
 /// arrays for the GC, not millions of objects it would trace and copy through its generations.
@@ -82,12 +92,12 @@ internal sealed class StringColumn(DataField field) : ParquetColumn(field), IDis
     {
         // UTF-8 never takes fewer bytes than UTF-16 takes chars (an invalid byte becomes one U+FFFD), so one char
         // buffer the size of the byte buffer holds every value.
-        var chars = ArrayPool<char>.Shared.Rent(Math.Max(_used, 1));
+        var chars = ColumnBuffers<char>.Pool.Rent(Math.Max(_used, 1));
         try
         {
             if (Field.IsNullable)
             {
-                var values = ArrayPool<ReadOnlyMemory<char>?>.Shared.Rent(_count);
+                var values = ColumnBuffers<ReadOnlyMemory<char>?>.Pool.Rent(_count);
                 try
                 {
                     var next = 0;
@@ -100,12 +110,12 @@ internal sealed class StringColumn(DataField field) : ParquetColumn(field), IDis
                 }
                 finally
                 {
-                    ArrayPool<ReadOnlyMemory<char>?>.Shared.Return(values, clearArray: true);
+                    ColumnBuffers<ReadOnlyMemory<char>?>.Pool.Return(values, clearArray: true);
                 }
             }
             else
             {
-                var values = ArrayPool<ReadOnlyMemory<char>>.Shared.Rent(_count);
+                var values = ColumnBuffers<ReadOnlyMemory<char>>.Pool.Rent(_count);
                 try
                 {
                     var next = 0;
@@ -118,13 +128,13 @@ internal sealed class StringColumn(DataField field) : ParquetColumn(field), IDis
                 }
                 finally
                 {
-                    ArrayPool<ReadOnlyMemory<char>>.Shared.Return(values, clearArray: true);
+                    ColumnBuffers<ReadOnlyMemory<char>>.Pool.Return(values, clearArray: true);
                 }
             }
         }
         finally
         {
-            ArrayPool<char>.Shared.Return(chars);
+            ColumnBuffers<char>.Pool.Return(chars);
         }
     }
 
@@ -164,7 +174,7 @@ internal sealed class StringColumn(DataField field) : ParquetColumn(field), IDis
 
     private static void Grow<T>(ref T[] array, int used, int needed)
     {
-        var grown = ArrayPool<T>.Shared.Rent(Math.Max(needed, Math.Max(256, array.Length * 2)));
+        var grown = ColumnBuffers<T>.Pool.Rent(Math.Max(needed, Math.Max(256, array.Length * 2)));
         array.AsSpan(0, used).CopyTo(grown);
         Return(ref array);
         array = grown;
@@ -174,7 +184,7 @@ internal sealed class StringColumn(DataField field) : ParquetColumn(field), IDis
     {
         if (array.Length > 0)
         {
-            ArrayPool<T>.Shared.Return(array);
+            ColumnBuffers<T>.Pool.Return(array);
         }
 
         array = [];
