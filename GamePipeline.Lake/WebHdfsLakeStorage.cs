@@ -44,6 +44,8 @@ public sealed class WebHdfsException(string message, HttpStatusCode status, stri
 /// </summary>
 public sealed class WebHdfsLakeStorage(HttpClient http, WebHdfsOptions options) : ILakeStorage
 {
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _directories = new(StringComparer.Ordinal);
+
     public string Location => $"{options.NameNode}webhdfs/v1{options.Root} (user {options.User})";
 
     public async Task WriteAsync(string path, Func<Stream, Task> write, CancellationToken cancellationToken)
@@ -62,21 +64,35 @@ public sealed class WebHdfsLakeStorage(HttpClient http, WebHdfsOptions options) 
     public async Task<bool> TryPublishAsync(string from, string to, CancellationToken cancellationToken)
     {
         var parent = ParentOf(to);
-        if (parent.Length > 0)
-        {
-            await CreateDirectoryAsync(parent, cancellationToken);
-        }
-
-        var renamed = await BooleanAsync(HttpMethod.Put, Url(from, "RENAME", $"destination={Uri.EscapeDataString(FullPath(to))}"), $"RENAME {from}", cancellationToken);
-        if (renamed)
+        await EnsureDirectoryAsync(parent, cancellationToken);
+        var rename = Url(from, "RENAME", $"destination={Uri.EscapeDataString(FullPath(to))}");
+        if (await BooleanAsync(HttpMethod.Put, rename, $"RENAME {from}", cancellationToken))
         {
             return true;
         }
 
-        // HDFS answers false both when the target exists (the race we detect) and when the source is gone.
-        return await ExistsAsync(from, cancellationToken)
+        // HDFS only answers false. The target exists: the race we detect. The source is gone: an error.
+        if (await ExistsAsync(to, cancellationToken))
+        {
+            return false;
+        }
+
+        if (!await ExistsAsync(from, cancellationToken))
+        {
+            throw new WebHdfsException($"RENAME {from} → {to}: the source does not exist", HttpStatusCode.NotFound, "FileNotFoundException");
+        }
+
+        // Neither: the target's folder is gone (someone removed it after we made it). Make it again, once.
+        _directories.TryRemove(parent, out _);
+        await EnsureDirectoryAsync(parent, cancellationToken);
+        if (await BooleanAsync(HttpMethod.Put, rename, $"RENAME {from}", cancellationToken))
+        {
+            return true;
+        }
+
+        return await ExistsAsync(to, cancellationToken)
             ? false
-            : throw new WebHdfsException($"RENAME {from} → {to}: the source does not exist", HttpStatusCode.NotFound, "FileNotFoundException");
+            : throw new WebHdfsException($"RENAME {from} → {to} refused", HttpStatusCode.OK, null);
     }
 
     public async Task<bool> ExistsAsync(string path, CancellationToken cancellationToken)
@@ -129,6 +145,20 @@ public sealed class WebHdfsLakeStorage(HttpClient http, WebHdfsOptions options) 
         if (!await BooleanAsync(HttpMethod.Put, Url(directory, "MKDIRS"), $"MKDIRS {directory}", cancellationToken))
         {
             throw new WebHdfsException($"MKDIRS {directory} refused", HttpStatusCode.OK, null);
+        }
+
+        _directories.TryAdd(directory, true);
+    }
+
+    /// <summary>
+    /// A publish needs its target folder; a writer publishes into the same few folders all day, so each is made
+    /// (one namenode round trip) only the first time.
+    /// </summary>
+    private async Task EnsureDirectoryAsync(string directory, CancellationToken cancellationToken)
+    {
+        if (directory.Length > 0 && !_directories.ContainsKey(directory))
+        {
+            await CreateDirectoryAsync(directory, cancellationToken);
         }
     }
 
