@@ -76,21 +76,19 @@ public static class CatalogSetupExtensions
     {
         builder.AddLakeStorage();
         builder.Services.AddOptions<CatalogSetupOptions>().BindConfiguration(CatalogSetupOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        if (builder.AddSqlEngine() is not null)
+        builder.AddSqlEngine();
+        builder.Services.AddSingleton<ICatalog>(sp => sp.GetRequiredService<ISqlEngine>() switch
         {
             // Trino: external tables over the lake as Trino's Hive connector reads it (hdfs://…), not as we write it.
-            builder.Services.AddSingleton<ICatalog>(sp => new TrinoCatalog(
-                sp.GetRequiredService<TrinoSqlEngine>(),
+            TrinoSqlEngine trino => new TrinoCatalog(
+                trino,
                 sp.GetRequiredService<IOptions<CatalogSetupOptions>>().Value.LakeLocation is { Length: > 0 } location
                     ? location
-                    : PipelineConnections.Required(builder.Configuration, PipelineConnections.Lake)));
-        }
-        else
-        {
-            builder.Services.AddSingleton<ICatalog>(_ => new DuckDbCatalog(
+                    : PipelineConnections.Required(builder.Configuration, PipelineConnections.Lake)),
+            _ => new DuckDbCatalog(
                 PipelineConnections.Required(builder.Configuration, PipelineConnections.Catalog),
-                PipelineConnections.Directory(builder.Configuration, PipelineConnections.Lake)));
-        }
+                PipelineConnections.Directory(builder.Configuration, PipelineConnections.Lake)),
+        });
 
         builder.Services.AddSingleton<CatalogSetupJob>();
         builder.Services.AddOpenTelemetry().WithTracing(tracing => tracing.AddSource(CatalogSetupJob.ActivitySourceName));

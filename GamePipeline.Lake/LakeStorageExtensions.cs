@@ -18,11 +18,8 @@ public static class LakeStorageExtensions
             builder.Services.AddSingleton(WebHdfsOptions.Parse(lake));
             // Redirects are handled by the storage (it may rewrite the datanode's address); failed lake calls are
             // retried by the callers' own commit protocol, which knows what is safe to repeat.
-#pragma warning disable EXTEXP0001 // RemoveAllResilienceHandlers is marked experimental
-            builder.Services.AddHttpClient<WebHdfsLakeStorage>(http => http.Timeout = TimeSpan.FromMinutes(5))
-                .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false })
-                .RemoveAllResilienceHandlers();
-#pragma warning restore EXTEXP0001
+            builder.Services.AddProtocolHttpClient<WebHdfsLakeStorage>(TimeSpan.FromMinutes(5))
+                .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });
             builder.Services.AddSingleton<ILakeStorage>(sp => sp.GetRequiredService<WebHdfsLakeStorage>());
         }
         else

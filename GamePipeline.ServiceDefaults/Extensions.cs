@@ -31,6 +31,18 @@ public static class Extensions
         return builder;
     }
 
+    /// <summary>
+    /// A typed HttpClient without the default resilience handlers, for protocol clients that retry by their own
+    /// rules (what is safe to repeat, how long a call may run): a generic retry would resubmit statements or
+    /// renames, and its attempt timeout would cut long calls.
+    /// </summary>
+    public static IHttpClientBuilder AddProtocolHttpClient<TClient>(this IServiceCollection services, TimeSpan timeout) where TClient : class
+    {
+#pragma warning disable EXTEXP0001 // RemoveAllResilienceHandlers is marked experimental
+        return services.AddHttpClient<TClient>(http => http.Timeout = timeout).RemoveAllResilienceHandlers();
+#pragma warning restore EXTEXP0001
+    }
+
     public static TBuilder ConfigureOpenTelemetry<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         builder.Logging.AddOpenTelemetry(logging =>
