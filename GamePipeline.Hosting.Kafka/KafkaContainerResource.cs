@@ -20,8 +20,6 @@ public sealed class KafkaContainerResource(string name) : ContainerResource(name
 
     public EndpointReference HostEndpoint => field ??= new(this, HostEndpointName);
 
-    public EndpointReference InternalEndpoint => field ??= new(this, InternalEndpointName);
-
     /// <summary>The bootstrap address for the services (they run on the host).</summary>
     public ReferenceExpression ConnectionStringExpression =>
         ReferenceExpression.Create($"{HostEndpoint.Property(EndpointProperty.Host)}:{HostEndpoint.Property(EndpointProperty.Port)}");

@@ -53,8 +53,6 @@ internal sealed class StringColumn(DataField field) : ParquetColumn(field), IDis
     private (int Start, int Length)[] _values = [];
     private int _count;
 
-    public int Count => _count;
-
     public void Add(string? text)
     {
         if (text is null)
