@@ -20,7 +20,7 @@ public static class StreamWriterExtensions
         builder.AddLakeStorage();
         builder.Services.AddSingleton<StreamWriterMetrics>();
         builder.Services.AddSingleton<LakeWriter>();
-        builder.AddKafkaConsumer<string?, byte[]>(ResourceNames.Kafka, ConsumerClientName, config =>
+        builder.AddKafkaConsumer<string?, ReadOnlyMemory<byte>>(ResourceNames.Kafka, ConsumerClientName, config =>
         {
             config.GroupId = settings.GroupId;
             // Positions are stored only after a lake commit and sent to Kafka in the background; they feed lag
@@ -37,6 +37,7 @@ public static class StreamWriterExtensions
         }, (services, consumer) =>
         {
             var writer = services.GetRequiredService<LakeWriter>();
+            consumer.SetValueDeserializer(new ReusedBufferDeserializer());
             consumer.SetPartitionsAssignedHandler((c, partitions) => writer.OnAssigned(c, partitions));
             consumer.SetPartitionsRevokedHandler((c, partitions) => writer.OnRevoked(c, partitions));
             consumer.SetPartitionsLostHandler((_, partitions) => writer.OnLost(partitions));

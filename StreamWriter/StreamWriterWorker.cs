@@ -9,7 +9,7 @@ namespace StreamWriter;
 
 /// <summary>The consume loop: one dedicated thread owns the consumer and the <see cref="LakeWriter"/>.</summary>
 public sealed class StreamWriterWorker(
-    IConsumer<string?, byte[]> consumer,
+    IConsumer<string?, ReadOnlyMemory<byte>> consumer,
     LakeWriter writer,
     ILakeStorage storage,
     IOptions<StreamWriterOptions> options,

@@ -42,9 +42,10 @@ internal static class EventRecord
     public static int WrittenAt(LakeTable table) => table == LakeTables.BadEvents ? BadWrittenAt : EventWrittenAt;
 
     /// <summary>Appends the record to the batch its table and date call for; returns the bad-event reason, if any.</summary>
-    public static string? Append(ConsumeResult<string?, byte[]> record, ActivityContext producer, int maxEventBytes, Func<LakeTable, DateOnly, TableBatch> batchFor)
+    public static string? Append(ConsumeResult<string?, ReadOnlyMemory<byte>> record, ActivityContext producer, int maxEventBytes, Func<LakeTable, DateOnly, TableBatch> batchFor)
     {
-        var payload = record.Message.Value ?? [];
+        // Valid until the next Consume (ReusedBufferDeserializer): everything kept is copied out of it.
+        var payload = record.Message.Value.Span;
         var kafkaTime = record.Message.Timestamp.UtcDateTime;
         var traceId = producer == default ? default : producer.TraceId;
         try
@@ -71,8 +72,8 @@ internal static class EventRecord
         }
     }
 
-    /// <summary>One pass over the payload with a forward-only reader; text stays as slices of the payload.</summary>
-    private static void AppendEvent(ConsumeResult<string?, byte[]> record, byte[] payload, DateTime kafkaTime, ActivityTraceId traceId, Func<LakeTable, DateOnly, TableBatch> batchFor)
+    /// <summary>One pass over the payload with a forward-only reader; text is copied from it only once every check passed.</summary>
+    private static void AppendEvent(ConsumeResult<string?, ReadOnlyMemory<byte>> record, ReadOnlySpan<byte> payload, DateTime kafkaTime, ActivityTraceId traceId, Func<LakeTable, DateOnly, TableBatch> batchFor)
     {
         var fields = new Fields();
         try
@@ -127,7 +128,7 @@ internal static class EventRecord
         Add(batch.String(Accept), payload, fields.Accept);
         Add(batch.String(Headers), payload, headers);
         Add(batch.String(Properties), payload, fields.Properties);
-        batch.String(RawEvent).Add(payload, 0, payload.Length);
+        batch.String(RawEvent).AddUtf8(payload);
         batch.Value<int>(Partition).Values.Add(record.Partition.Value);
         batch.Value<long>(Offset).Values.Add(record.Offset.Value);
         batch.Value<DateTime>(KafkaTimestamp).Values.Add(kafkaTime);
@@ -136,13 +137,13 @@ internal static class EventRecord
         batch.RowAdded();
     }
 
-    private static void AppendBad(ConsumeResult<string?, byte[]> record, byte[] payload, DateTime kafkaTime, ActivityTraceId traceId, string reason, string error, Func<LakeTable, DateOnly, TableBatch> batchFor)
+    private static void AppendBad(ConsumeResult<string?, ReadOnlyMemory<byte>> record, ReadOnlySpan<byte> payload, DateTime kafkaTime, ActivityTraceId traceId, string reason, string error, Func<LakeTable, DateOnly, TableBatch> batchFor)
     {
         var batch = batchFor(LakeTables.BadEvents, DateOnly.FromDateTime(kafkaTime));
         batch.String(BadReason).Add(reason);
         batch.String(BadError).Add(error);
-        batch.String(BadRawEvent).Add(payload, 0, payload.Length);
-        batch.Binary(BadRawPayload).Values.Add(payload);
+        batch.String(BadRawEvent).AddUtf8(payload);
+        batch.Binary(BadRawPayload).Values.Add(payload.ToArray());
         batch.String(BadKey).Add(record.Message.Key);
         batch.Value<int>(BadPartition).Values.Add(record.Partition.Value);
         batch.Value<long>(BadOffset).Values.Add(record.Offset.Value);
@@ -324,7 +325,7 @@ internal static class EventRecord
 
     private static Slice Required(Slice? value, string name) => value ?? throw new SchemaViolation("missing_field", $"{name} is required.");
 
-    private static void Add(StringColumn column, byte[] payload, Slice? value)
+    private static void Add(StringColumn column, ReadOnlySpan<byte> payload, Slice? value)
     {
         if (value is not { } slice)
         {
@@ -336,7 +337,7 @@ internal static class EventRecord
         }
         else
         {
-            column.Add(payload, slice.Start, slice.Length);
+            column.AddUtf8(payload.Slice(slice.Start, slice.Length));
         }
     }
 

@@ -23,7 +23,7 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
 
     public string WriterId => _writerId;
 
-    public IEnumerable<TopicPartitionOffset> OnAssigned(IConsumer<string?, byte[]> consumer, IEnumerable<TopicPartition> partitions)
+    public IEnumerable<TopicPartitionOffset> OnAssigned(IConsumer<string?, ReadOnlyMemory<byte>> consumer, IEnumerable<TopicPartition> partitions)
     {
         var positions = new List<TopicPartitionOffset>();
         foreach (var topicPartition in partitions)
@@ -38,7 +38,7 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
         return positions;
     }
 
-    public void OnRevoked(IConsumer<string?, byte[]> consumer, IEnumerable<TopicPartitionOffset> partitions)
+    public void OnRevoked(IConsumer<string?, ReadOnlyMemory<byte>> consumer, IEnumerable<TopicPartitionOffset> partitions)
     {
         foreach (var partition in partitions.Select(p => p.Partition.Value))
         {
@@ -65,7 +65,7 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
         }
     }
 
-    public void Add(IConsumer<string?, byte[]> consumer, ConsumeResult<string?, byte[]> record)
+    public void Add(IConsumer<string?, ReadOnlyMemory<byte>> consumer, ConsumeResult<string?, ReadOnlyMemory<byte>> record)
     {
         if (!_partitions.TryGetValue(record.Partition.Value, out var batch))
         {
@@ -100,7 +100,7 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
     /// batches then grow into larger, fewer files, up to <see cref="StreamWriterOptions.BacklogFlushInterval"/> or
     /// the size limits. Commits run in the background while the consumer reads on; a partition has at most one.
     /// </summary>
-    public void CommitDue(IConsumer<string?, byte[]> consumer, bool caughtUp)
+    public void CommitDue(IConsumer<string?, ReadOnlyMemory<byte>> consumer, bool caughtUp)
     {
         Settle(consumer, wait: false);
         var buffered = _partitions.Values.Sum(b => b.Bytes) + _inFlight.Values.Sum(c => c.Batch.Bytes);
@@ -123,7 +123,7 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
     }
 
     /// <summary>Commits everything this writer holds and waits for it (shutdown).</summary>
-    public void CommitAll(IConsumer<string?, byte[]> consumer)
+    public void CommitAll(IConsumer<string?, ReadOnlyMemory<byte>> consumer)
     {
         foreach (var partition in _partitions.Keys.ToList())
         {
@@ -155,7 +155,7 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
     }
 
     /// <summary>Waits for the partition's running commit, then commits what it holds, on this thread.</summary>
-    private void Drain(IConsumer<string?, byte[]> consumer, int partition)
+    private void Drain(IConsumer<string?, ReadOnlyMemory<byte>> consumer, int partition)
     {
         while (_inFlight.ContainsKey(partition))
         {
@@ -176,7 +176,7 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
     /// Applies the outcome of finished commits on the consumer's thread: store the position (success), resume where
     /// the lake says (another writer committed first), or try again later (the lake failed; the rows stay).
     /// </summary>
-    private void Settle(IConsumer<string?, byte[]> consumer, bool wait)
+    private void Settle(IConsumer<string?, ReadOnlyMemory<byte>> consumer, bool wait)
     {
         if (wait && _inFlight.Count > 0)
         {
@@ -273,7 +273,7 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
     /// a new cluster (an embedded Kafka restarts empty) or a recreated topic: start a new epoch rather than wait
     /// forever for offsets that will never come.
     /// </summary>
-    private (int Epoch, long Next) Reconcile(IConsumer<string?, byte[]> consumer, TopicPartition partition, int epoch, long next)
+    private (int Epoch, long Next) Reconcile(IConsumer<string?, ReadOnlyMemory<byte>> consumer, TopicPartition partition, int epoch, long next)
     {
         var watermarks = consumer.QueryWatermarkOffsets(partition, WatermarkTimeout);
         if (next > watermarks.High.Value)
@@ -292,7 +292,7 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
     }
 
     /// <summary>A record below the position: Kafka was reset under a running writer (offset reset to the start).</summary>
-    private bool Regressed(IConsumer<string?, byte[]> consumer, PartitionBatch batch, ConsumeResult<string?, byte[]> record)
+    private bool Regressed(IConsumer<string?, ReadOnlyMemory<byte>> consumer, PartitionBatch batch, ConsumeResult<string?, ReadOnlyMemory<byte>> record)
     {
         var (epoch, _) = Reconcile(consumer, record.TopicPartition, batch.Epoch, batch.NextOffset);
         if (epoch == batch.Epoch)

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text;
 using GamePipeline.Contracts;
 using Parquet;
@@ -31,103 +30,57 @@ internal abstract class ParquetColumn(DataField field)
 }
 
 /// <summary>
-/// The column buffers' own pool. The shared pool keeps only a few arrays of each size per core; a writer that owns
-/// a hundred partitions holds thousands of column buffers at once, and every one the shared pool dropped was a
-/// fresh allocation (zeroed, page-faulted memory) on the next batch.
-/// </summary>
-internal static class ColumnBuffers<T>
-{
-    public static readonly ArrayPool<T> Pool = ArrayPool<T>.Create(maxArrayLength: 64 * 1024 * 1024, maxArraysPerBucket: 4096);
-}
-
-/// <summary>
-/// Text kept as UTF-8 in one pooled buffer per column until the file is written. Copying each value out of the
-/// Kafka payload lets the payload die young: a batch that holds a million records is then a handful of large
-/// arrays for the GC, not millions of objects it would trace and copy through its generations.
+/// Text kept as UTF-8 in pooled chunks until the file is written. Copying each value out of the Kafka payload lets
+/// the payload die young: a batch that holds a million records is then a few hundred pooled chunks for the GC, not
+/// millions of objects it would trace and copy through its generations.
 /// </summary>
 internal sealed class StringColumn(DataField field) : ParquetColumn(field), IDisposable
 {
     private const int NullLength = -1;
-    private byte[] _utf8 = [];
-    private int _used;
-    private (int Start, int Length)[] _values = [];
-    private int _count;
+    private readonly ChunkedBuffer<byte> _utf8 = new();
+    private readonly ChunkedBuffer<TextRef> _values = new();
 
     public void Add(string? text)
     {
         if (text is null)
         {
-            AddValue(0, NullLength);
+            _values.Add(new TextRef(0, 0, NullLength));
             return;
         }
 
-        EnsureBytes(Encoding.UTF8.GetMaxByteCount(text.Length));
-        var length = Encoding.UTF8.GetBytes(text, _utf8.AsSpan(_used));
-        AddValue(_used, length);
-        _used += length;
+        var maxLength = Encoding.UTF8.GetMaxByteCount(text.Length);
+        var length = Encoding.UTF8.GetBytes(text, _utf8.Append(maxLength, out var chunk, out var start));
+        _utf8.Trim(maxLength - length);
+        _values.Add(new TextRef(chunk, start, length));
     }
-
-    public void Add(byte[] utf8, int start, int length) => AddUtf8(utf8.AsSpan(start, length));
 
     public void AddUtf8(ReadOnlySpan<byte> utf8)
     {
-        EnsureBytes(utf8.Length);
-        utf8.CopyTo(_utf8.AsSpan(_used));
-        AddValue(_used, utf8.Length);
-        _used += utf8.Length;
+        utf8.CopyTo(_utf8.Append(utf8.Length, out var chunk, out var start));
+        _values.Add(new TextRef(chunk, start, utf8.Length));
     }
 
     /// <summary>Lower-case hex of an id (a trace id), written straight into the buffer.</summary>
     public void AddHex(ReadOnlySpan<byte> id)
     {
-        EnsureBytes(id.Length * 2);
-        Convert.TryToHexStringLower(id, _utf8.AsSpan(_used), out var length);
-        AddValue(_used, length);
-        _used += length;
+        Convert.TryToHexStringLower(id, _utf8.Append(id.Length * 2, out var chunk, out var start), out var length);
+        _values.Add(new TextRef(chunk, start, length));
     }
 
     public override async Task WriteAsync(ParquetRowGroupWriter rowGroup)
     {
         // UTF-8 never takes fewer bytes than UTF-16 takes chars (an invalid byte becomes one U+FFFD), so one char
         // buffer the size of the byte buffer holds every value.
-        var chars = ColumnBuffers<char>.Pool.Rent(Math.Max(_used, 1));
+        var chars = ColumnBuffers<char>.Pool.Rent(Math.Max(_utf8.Count, 1));
         try
         {
             if (Field.IsNullable)
             {
-                var values = ColumnBuffers<ReadOnlyMemory<char>?>.Pool.Rent(_count);
-                try
-                {
-                    var next = 0;
-                    for (var i = 0; i < _count; i++)
-                    {
-                        values[i] = _values[i].Length == NullLength ? null : Decode(i, chars, ref next);
-                    }
-
-                    await rowGroup.WriteAsync<ReadOnlyMemory<char>>(Field, values.AsMemory(0, _count));
-                }
-                finally
-                {
-                    ColumnBuffers<ReadOnlyMemory<char>?>.Pool.Return(values, clearArray: true);
-                }
+                await WriteAsync<ReadOnlyMemory<char>?>(rowGroup, chars, static (decoded, isNull) => isNull ? null : decoded);
             }
             else
             {
-                var values = ColumnBuffers<ReadOnlyMemory<char>>.Pool.Rent(_count);
-                try
-                {
-                    var next = 0;
-                    for (var i = 0; i < _count; i++)
-                    {
-                        values[i] = Decode(i, chars, ref next);
-                    }
-
-                    await rowGroup.WriteAsync<ReadOnlyMemory<char>>(Field, values.AsMemory(0, _count));
-                }
-                finally
-                {
-                    ColumnBuffers<ReadOnlyMemory<char>>.Pool.Return(values, clearArray: true);
-                }
+                await WriteAsync<ReadOnlyMemory<char>>(rowGroup, chars, static (decoded, _) => decoded);
             }
         }
         finally
@@ -138,55 +91,56 @@ internal sealed class StringColumn(DataField field) : ParquetColumn(field), IDis
 
     public void Dispose()
     {
-        Return(ref _utf8);
-        Return(ref _values);
-        _used = _count = 0;
+        _utf8.Dispose();
+        _values.Dispose();
     }
 
-    private ReadOnlyMemory<char> Decode(int index, char[] chars, ref int next)
+    // Parquet.Net picks its nullable or non-nullable overload by the static type, hence one generic body for both.
+    private async Task WriteAsync<TValue>(ParquetRowGroupWriter rowGroup, char[] chars, Func<ReadOnlyMemory<char>, bool, TValue> value)
     {
-        var (start, length) = _values[index];
-        var decoded = Encoding.UTF8.GetChars(_utf8.AsSpan(start, length), chars.AsSpan(next));
-        var value = chars.AsMemory(next, decoded);
-        next += decoded;
-        return value;
-    }
-
-    private void AddValue(int start, int length)
-    {
-        if (_count == _values.Length)
+        var count = _values.Count;
+        var values = ColumnBuffers<TValue>.Pool.Rent(count);
+        try
         {
-            Grow(ref _values, _count, _count + 1);
+            var refs = ColumnBuffers<TextRef>.Pool.Rent(count);
+            try
+            {
+                _values.CopyTo(refs);
+                var next = 0;
+                for (var i = 0; i < count; i++)
+                {
+                    var (chunk, start, length) = refs[i];
+                    if (length == NullLength)
+                    {
+                        values[i] = value(default, true);
+                        continue;
+                    }
+
+                    var decoded = Encoding.UTF8.GetChars(_utf8.Slice(chunk, start, length), chars.AsSpan(next));
+                    values[i] = value(chars.AsMemory(next, decoded), false);
+                    next += decoded;
+                }
+            }
+            finally
+            {
+                ColumnBuffers<TextRef>.Pool.Return(refs);
+            }
+
+            await (values switch
+            {
+                ReadOnlyMemory<char>?[] nullable => rowGroup.WriteAsync<ReadOnlyMemory<char>>(Field, nullable.AsMemory(0, count)),
+                ReadOnlyMemory<char>[] required => rowGroup.WriteAsync<ReadOnlyMemory<char>>(Field, required.AsMemory(0, count)),
+                _ => throw new InvalidOperationException($"No Parquet overload for {typeof(TValue)}"),
+            });
         }
-
-        _values[_count++] = (start, length);
-    }
-
-    private void EnsureBytes(int more)
-    {
-        if (_used + more > _utf8.Length)
+        finally
         {
-            Grow(ref _utf8, _used, _used + more);
+            ColumnBuffers<TValue>.Pool.Return(values, clearArray: true);
         }
     }
 
-    private static void Grow<T>(ref T[] array, int used, int needed)
-    {
-        var grown = ColumnBuffers<T>.Pool.Rent(Math.Max(needed, Math.Max(256, array.Length * 2)));
-        array.AsSpan(0, used).CopyTo(grown);
-        Return(ref array);
-        array = grown;
-    }
-
-    private static void Return<T>(ref T[] array)
-    {
-        if (array.Length > 0)
-        {
-            ColumnBuffers<T>.Pool.Return(array);
-        }
-
-        array = [];
-    }
+    /// <summary>Where a value's UTF-8 sits in the chunks; <see cref="NullLength"/> for null.</summary>
+    private readonly record struct TextRef(int Chunk, int Start, int Length);
 }
 
 internal sealed class BinaryColumn(DataField field) : ParquetColumn(field)
@@ -196,18 +150,46 @@ internal sealed class BinaryColumn(DataField field) : ParquetColumn(field)
     public override Task WriteAsync(ParquetRowGroupWriter rowGroup) => rowGroup.WriteAsync(Field, Values);
 }
 
-internal sealed class ValueColumn<T>(DataField field) : ParquetColumn(field) where T : struct
+internal sealed class ValueColumn<T>(DataField field) : ParquetColumn(field), IDisposable where T : struct
 {
-    public List<T> Values { get; } = [];
+    public ChunkedBuffer<T> Values { get; } = new();
 
-    public override Task WriteAsync(ParquetRowGroupWriter rowGroup) => rowGroup.WriteAsync<T>(Field, Values.ToArray().AsMemory());
+    public override async Task WriteAsync(ParquetRowGroupWriter rowGroup)
+    {
+        var values = ColumnBuffers<T>.Pool.Rent(Values.Count);
+        try
+        {
+            Values.CopyTo(values);
+            await rowGroup.WriteAsync<T>(Field, values.AsMemory(0, Values.Count));
+        }
+        finally
+        {
+            ColumnBuffers<T>.Pool.Return(values);
+        }
+    }
+
+    public void Dispose() => Values.Dispose();
 }
 
-internal sealed class NullableValueColumn<T>(DataField field) : ParquetColumn(field) where T : struct
+internal sealed class NullableValueColumn<T>(DataField field) : ParquetColumn(field), IDisposable where T : struct
 {
-    public List<T?> Values { get; } = [];
+    public ChunkedBuffer<T?> Values { get; } = new();
 
-    public override Task WriteAsync(ParquetRowGroupWriter rowGroup) => rowGroup.WriteAsync<T>(Field, Values.ToArray().AsMemory());
+    public override async Task WriteAsync(ParquetRowGroupWriter rowGroup)
+    {
+        var values = ColumnBuffers<T?>.Pool.Rent(Values.Count);
+        try
+        {
+            Values.CopyTo(values);
+            await rowGroup.WriteAsync<T>(Field, values.AsMemory(0, Values.Count));
+        }
+        finally
+        {
+            ColumnBuffers<T?>.Pool.Return(values);
+        }
+    }
+
+    public void Dispose() => Values.Dispose();
 }
 
 /// <summary>Rows of one table and one date partition, kept column by column until they are written.</summary>
@@ -242,10 +224,10 @@ internal sealed class TableBatch(LakeTable table, DateOnly date) : IDisposable
         }
     }
 
-    /// <summary>Gives the text buffers back to the pool; the batch is done with.</summary>
+    /// <summary>Gives the column buffers back to the pool; the batch is done with.</summary>
     public void Dispose()
     {
-        foreach (var column in _columns.OfType<StringColumn>())
+        foreach (var column in _columns.OfType<IDisposable>())
         {
             column.Dispose();
         }

@@ -12,6 +12,8 @@ internal sealed class PartitionBatch(int partition, int epoch, long nextOffset)
     private const int MaxLinks = 32;
     private readonly Dictionary<(LakeTable Table, DateOnly Date), TableBatch> _tables = [];
     private readonly List<ActivityLink> _producerLinks = [];
+    private readonly TableBatch?[] _recent = new TableBatch?[LakeTables.All.Count];
+    private int _nextRecent;
 
     public int Partition { get; } = partition;
 
@@ -39,7 +41,7 @@ internal sealed class PartitionBatch(int partition, int epoch, long nextOffset)
     public bool IsEmpty => Records == 0;
 
     /// <summary>Adds a record; returns the bad-event reason when it failed the contract.</summary>
-    public string? Add(ConsumeResult<string?, byte[]> record, int maxEventBytes)
+    public string? Add(ConsumeResult<string?, ReadOnlyMemory<byte>> record, int maxEventBytes)
     {
         if (Records == 0)
         {
@@ -51,7 +53,7 @@ internal sealed class PartitionBatch(int partition, int epoch, long nextOffset)
         LastOffset = record.Offset.Value;
         NextOffset = LastOffset + 1;
         Records++;
-        Bytes += record.Message.Value?.Length ?? 0;
+        Bytes += record.Message.Value.Length;
         var producer = KafkaTelemetry.ExtractTraceContext(record.Message.Headers);
         if (_producerLinks.Count < MaxLinks && producer != default)
         {
@@ -63,8 +65,20 @@ internal sealed class PartitionBatch(int partition, int epoch, long nextOffset)
 
     private TableBatch BatchFor(LakeTable table, DateOnly date)
     {
+        // Nearly every record goes to a batch it has used recently; comparing references is cheaper than hashing
+        // the table record for the dictionary.
+        foreach (var recent in _recent)
+        {
+            if (recent is not null && ReferenceEquals(recent.Table, table) && recent.Date == date)
+            {
+                return recent;
+            }
+        }
+
         ref var batch = ref CollectionsMarshal.GetValueRefOrAddDefault(_tables, (table, date), out _);
-        return batch ??= new TableBatch(table, date);
+        batch ??= new TableBatch(table, date);
+        _recent[_nextRecent++ % _recent.Length] = batch;
+        return batch;
     }
 
     /// <summary>Stamps every row with the commit time.</summary>
@@ -72,7 +86,7 @@ internal sealed class PartitionBatch(int partition, int epoch, long nextOffset)
     {
         foreach (var batch in _tables.Values)
         {
-            CollectionsMarshal.AsSpan(batch.Value<DateTime>(EventRecord.WrittenAt(batch.Table)).Values).Fill(writtenAt);
+            batch.Value<DateTime>(EventRecord.WrittenAt(batch.Table)).Values.Fill(writtenAt);
         }
     }
 
@@ -84,6 +98,7 @@ internal sealed class PartitionBatch(int partition, int epoch, long nextOffset)
         }
 
         _tables.Clear();
+        Array.Clear(_recent);
         _producerLinks.Clear();
         Records = 0;
         Bytes = 0;
