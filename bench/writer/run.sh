@@ -31,12 +31,18 @@ echo
 echo "## raw consume (ceiling)"
 $bench consume localhost:$kafka_port bench-writer "$events"
 
-writer_env=(env ConnectionStrings__kafka=localhost:$kafka_port ASPNETCORE_URLS=http://127.0.0.1:0 Logging__LogLevel__Default=Warning)
+# The writer's own start-up line (event 1, logged just before it subscribes) starts its clock, as subscribing starts the raw loop's.
+writer_env=(env ConnectionStrings__kafka=localhost:$kafka_port ASPNETCORE_URLS=http://127.0.0.1:0 Logging__LogLevel__Default=Warning
+  Logging__LogLevel__StreamWriter.StreamWriterWorker=Information)
 echo
 echo "## StreamWriter: $events events into the lake"
+started_ms=$(date +%s%3N)
 start writer "$logs/writer.log" "${writer_env[@]}" ConnectionStrings__lake="$lake" StreamWriter__Topic=bench-writer \
   dotnet "$root/StreamWriter/bin/Release/net10.0/StreamWriter.dll"
-$bench wait-lake "$lake" "$events"
+until grep -q "StreamWriterWorker\[1\]" "$logs/writer.log"; do sleep 0.02; done
+subscribed_ms=$(date +%s%3N)
+echo "writer process subscribed $((subscribed_ms - started_ms)) ms after launch"
+$bench wait-lake "$lake" "$events" "$subscribed_ms"
 kill "${pids[-1]}"
 
 echo
