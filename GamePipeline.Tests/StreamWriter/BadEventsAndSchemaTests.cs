@@ -82,6 +82,37 @@ public sealed class BadEventsAndSchemaTests() : KafkaAndLake(partitions: 1)
         Assert.Empty(Directory.EnumerateFiles(Path.Combine(Lake, "_staging"), "*.parquet", SearchOption.AllDirectories));
     }
 
+    [Fact]
+    public async Task Text_values_are_kept_exactly_whether_plain_escaped_non_ascii_or_long()
+    {
+        // Lengths from a few bytes to nearly the test writer's 4 KiB event limit, over more than a megabyte of text,
+        // so values fill the writer's text chunks (1 KiB growing to 64 KiB) to every boundary; every other event's
+        // user agent is escaped JSON, the rest raw UTF-8.
+        using var producer = TestEvents.Producer(Kafka.BootstrapServers);
+        var expected = new List<(string Id, string UserAgent, string Raw)>();
+        for (var i = 0; i < 600; i++)
+        {
+            var userAgent = $"Gamé 🐉 \"client\" {i} " + new string((char)('a' + i % 26), i * 37 % 1_700);
+            var envelope = TestEvents.Create(GameEventTypes.JoinGuild, $"host{i % 3}", DateTimeOffset.UtcNow, userAgent);
+            var json = i % 2 == 0
+                ? System.Text.Json.JsonSerializer.Serialize(envelope, ContractsJsonContext.Default.GameEventEnvelope)
+                : System.Text.Json.JsonSerializer.Serialize(envelope, new System.Text.Json.JsonSerializerOptions(ContractsJsonContext.Default.Options) { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+            expected.Add((envelope.EventId.ToString(), userAgent, json));
+            await producer.ProduceAsync(Topics.Events, new() { Key = envelope.UserId, Value = System.Text.Encoding.UTF8.GetBytes(json) });
+        }
+
+        await using var writer = await WriterHost.StartAsync(Kafka.BootstrapServers, Lake, "text");
+        using var lake = new LakeQuery(Lake);
+        await Eventually.TrueAsync(() => lake.Count("join_guilds") == 600, TimeSpan.FromSeconds(30), () => $"{lake.Count("join_guilds")} of 600, {lake.Count("bad_events")} bad");
+
+        var rows = lake.Rows($"SELECT event_id, user_agent, raw_event, host FROM {lake.Source("join_guilds")} ORDER BY kafka_offset");
+        Assert.Equal(expected.Select(e => e.Id), rows.Select(r => (string)r[0]!));
+        Assert.Equal(expected.Select(e => e.UserAgent), rows.Select(r => (string)r[1]!));
+        Assert.Equal(expected.Select(e => e.Raw), rows.Select(r => (string)r[2]!));
+        Assert.Equal(Enumerable.Range(0, 600).Select(i => $"host{i % 3}"), rows.Select(r => (string)r[3]!));
+        Assert.Equal(0, lake.Count("bad_events"));
+    }
+
     private static string DuckDbType(LakeColumnType type) => type switch
     {
         LakeColumnType.String => "VARCHAR",

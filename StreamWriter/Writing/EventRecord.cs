@@ -117,22 +117,24 @@ internal static class EventRecord
         var headers = Required(fields.Headers, "headers");
 
         var batch = batchFor(table, DateOnly.FromDateTime(eventTime));
-        Add(batch.String(EventId), payload, eventId);
+        // The payload is stored once; the fields are references into it.
+        var raw = batch.Text.Store(payload);
+        Add(batch.String(EventId), raw, eventId);
         batch.String(EventType).Add(table.EventType);
         batch.Value<DateTime>(EventTime).Values.Add(eventTime);
         batch.NullableValue<DateTime>(ClientTime).Values.Add(fields.ClientTime);
-        Add(batch.String(UserId), payload, userId);
-        Add(batch.String(Source), payload, source);
-        Add(batch.String(Host), payload, fields.Host);
-        Add(batch.String(UserAgent), payload, fields.UserAgent);
-        Add(batch.String(Accept), payload, fields.Accept);
-        Add(batch.String(Headers), payload, headers);
-        Add(batch.String(Properties), payload, fields.Properties);
-        batch.String(RawEvent).AddUtf8(payload);
+        Add(batch.String(UserId), raw, userId);
+        Add(batch.String(Source), raw, source);
+        Add(batch.String(Host), raw, fields.Host);
+        Add(batch.String(UserAgent), raw, fields.UserAgent);
+        Add(batch.String(Accept), raw, fields.Accept);
+        Add(batch.String(Headers), raw, headers);
+        Add(batch.String(Properties), raw, fields.Properties);
+        batch.String(RawEvent).Add(raw);
         batch.Value<int>(Partition).Values.Add(record.Partition.Value);
         batch.Value<long>(Offset).Values.Add(record.Offset.Value);
         batch.Value<DateTime>(KafkaTimestamp).Values.Add(kafkaTime);
-        AddTraceId(batch.String(TraceId), traceId);
+        AddTraceId(batch, batch.String(TraceId), traceId);
         batch.Value<DateTime>(EventWrittenAt).Values.Add(default);
         batch.RowAdded();
     }
@@ -142,13 +144,13 @@ internal static class EventRecord
         var batch = batchFor(LakeTables.BadEvents, DateOnly.FromDateTime(kafkaTime));
         batch.String(BadReason).Add(reason);
         batch.String(BadError).Add(error);
-        batch.String(BadRawEvent).AddUtf8(payload);
+        batch.String(BadRawEvent).Add(batch.Text.Store(payload));
         batch.Binary(BadRawPayload).Values.Add(payload.ToArray());
         batch.String(BadKey).Add(record.Message.Key);
         batch.Value<int>(BadPartition).Values.Add(record.Partition.Value);
         batch.Value<long>(BadOffset).Values.Add(record.Offset.Value);
         batch.Value<DateTime>(BadKafkaTimestamp).Values.Add(kafkaTime);
-        AddTraceId(batch.String(BadTraceId), traceId);
+        AddTraceId(batch, batch.String(BadTraceId), traceId);
         batch.Value<DateTime>(BadWrittenAt).Values.Add(default);
         batch.RowAdded();
     }
@@ -325,11 +327,11 @@ internal static class EventRecord
 
     private static Slice Required(Slice? value, string name) => value ?? throw new SchemaViolation("missing_field", $"{name} is required.");
 
-    private static void Add(StringColumn column, ReadOnlySpan<byte> payload, Slice? value)
+    private static void Add(StringColumn column, TextRef payload, Slice? value)
     {
         if (value is not { } slice)
         {
-            column.Add(null);
+            column.Add((string?)null);
         }
         else if (slice.Unescaped is not null)
         {
@@ -337,21 +339,21 @@ internal static class EventRecord
         }
         else
         {
-            column.AddUtf8(payload.Slice(slice.Start, slice.Length));
+            column.Add(payload.Slice(slice.Start, slice.Length));
         }
     }
 
-    private static void AddTraceId(StringColumn column, ActivityTraceId traceId)
+    private static void AddTraceId(TableBatch batch, StringColumn column, ActivityTraceId traceId)
     {
         if (traceId == default)
         {
-            column.Add(null);
+            column.Add(TextRef.Null);
             return;
         }
 
         Span<byte> bytes = stackalloc byte[16];
         traceId.CopyTo(bytes);
-        column.AddHex(bytes);
+        column.Add(batch.Text.StoreHex(bytes));
     }
 
     private static int Ordinal(IReadOnlyList<LakeColumn> columns, string name)

@@ -12,9 +12,9 @@ internal abstract class ParquetColumn(DataField field)
 
     public abstract Task WriteAsync(ParquetRowGroupWriter rowGroup);
 
-    public static ParquetColumn Create(LakeColumn column) => column.Type switch
+    public static ParquetColumn Create(LakeColumn column, TextStore text) => column.Type switch
     {
-        LakeColumnType.String => new StringColumn(new DataField<string>(column.Name, column.Nullable)),
+        LakeColumnType.String => new StringColumn(new DataField<string>(column.Name, column.Nullable), text),
         LakeColumnType.Binary => new BinaryColumn(new DataField<byte[]>(column.Name, column.Nullable)),
         LakeColumnType.Int32 => new ValueColumn<int>(new DataField<int>(column.Name, false)),
         LakeColumnType.Int64 => new ValueColumn<long>(new DataField<long>(column.Name, false)),
@@ -30,48 +30,89 @@ internal abstract class ParquetColumn(DataField field)
 }
 
 /// <summary>
-/// Text kept as UTF-8 in pooled chunks until the file is written. Copying each value out of the Kafka payload lets
-/// the payload die young: a batch that holds a million records is then a few hundred pooled chunks for the GC, not
-/// millions of objects it would trace and copy through its generations.
+/// The UTF-8 of every text value of one batch, in pooled chunks. A record's payload is stored once and its fields
+/// are referred to where they sit in it, so a record costs its own size and a few references — not a copy per
+/// column. Copying out of the Kafka payload at all lets the payload die young: a batch of a million records is a
+/// few hundred pooled chunks for the GC, not millions of objects it would trace through its generations.
 /// </summary>
-internal sealed class StringColumn(DataField field) : ParquetColumn(field), IDisposable
+internal sealed class TextStore : IDisposable
 {
-    private const int NullLength = -1;
     private readonly ChunkedBuffer<byte> _utf8 = new();
-    private readonly ChunkedBuffer<TextRef> _values = new();
 
-    public void Add(string? text)
+    public TextRef Store(ReadOnlySpan<byte> utf8)
     {
-        if (text is null)
-        {
-            _values.Add(new TextRef(0, 0, NullLength));
-            return;
-        }
+        utf8.CopyTo(_utf8.Append(utf8.Length, out var chunk, out var start));
+        return new TextRef(chunk, start, utf8.Length);
+    }
 
+    public TextRef Store(string text)
+    {
         var maxLength = Encoding.UTF8.GetMaxByteCount(text.Length);
         var length = Encoding.UTF8.GetBytes(text, _utf8.Append(maxLength, out var chunk, out var start));
         _utf8.Trim(maxLength - length);
-        _values.Add(new TextRef(chunk, start, length));
+        return new TextRef(chunk, start, length);
     }
 
-    public void AddUtf8(ReadOnlySpan<byte> utf8)
-    {
-        utf8.CopyTo(_utf8.Append(utf8.Length, out var chunk, out var start));
-        _values.Add(new TextRef(chunk, start, utf8.Length));
-    }
-
-    /// <summary>Lower-case hex of an id (a trace id), written straight into the buffer.</summary>
-    public void AddHex(ReadOnlySpan<byte> id)
+    /// <summary>Lower-case hex of an id (a trace id), written straight into the store.</summary>
+    public TextRef StoreHex(ReadOnlySpan<byte> id)
     {
         Convert.TryToHexStringLower(id, _utf8.Append(id.Length * 2, out var chunk, out var start), out var length);
-        _values.Add(new TextRef(chunk, start, length));
+        return new TextRef(chunk, start, length);
+    }
+
+    public ReadOnlySpan<byte> this[TextRef text] => _utf8.Slice(text.Chunk, text.Start, text.Length);
+
+    public void Dispose() => _utf8.Dispose();
+}
+
+/// <summary>Where a text value's UTF-8 sits in its batch's <see cref="TextStore"/>; a negative length is null.</summary>
+internal readonly record struct TextRef(int Chunk, int Start, int Length)
+{
+    public static readonly TextRef Null = new(0, 0, -1);
+
+    public bool IsNull => Length < 0;
+
+    /// <summary>Part of this value (a field inside a stored payload).</summary>
+    public TextRef Slice(int start, int length) => new(Chunk, Start + start, length);
+}
+
+/// <summary>A text column: references into the batch's <see cref="TextStore"/>, one per row.</summary>
+internal sealed class StringColumn(DataField field, TextStore text) : ParquetColumn(field), IDisposable
+{
+    private readonly ChunkedBuffer<TextRef> _values = new();
+    private long _bytes;
+    private string? _lastText;
+    private TextRef _lastRef;
+
+    public void Add(TextRef value)
+    {
+        _values.Add(value);
+        _bytes += Math.Max(value.Length, 0);
+    }
+
+    public void Add(string? value)
+    {
+        if (value is null)
+        {
+            Add(TextRef.Null);
+            return;
+        }
+
+        // The same string again (a table's event type, a bad event's reason) is stored once per batch.
+        if (!ReferenceEquals(value, _lastText))
+        {
+            _lastRef = text.Store(value);
+            _lastText = value;
+        }
+
+        Add(_lastRef);
     }
 
     public override async Task WriteAsync(ParquetRowGroupWriter rowGroup)
     {
         // UTF-8 never takes fewer bytes than UTF-16 takes chars (an invalid byte becomes one U+FFFD), so one char
-        // buffer the size of the byte buffer holds every value.
-        var chars = ColumnBuffers<char>.Pool.Rent(Math.Max(_utf8.Count, 1));
+        // buffer the size of the column's bytes holds every value.
+        var chars = ColumnBuffers<char>.Pool.Rent((int)Math.Max(_bytes, 1));
         try
         {
             if (Field.IsNullable)
@@ -91,8 +132,9 @@ internal sealed class StringColumn(DataField field) : ParquetColumn(field), IDis
 
     public void Dispose()
     {
-        _utf8.Dispose();
         _values.Dispose();
+        _bytes = 0;
+        _lastText = null;
     }
 
     // Parquet.Net picks its nullable or non-nullable overload by the static type, hence one generic body for both.
@@ -102,30 +144,7 @@ internal sealed class StringColumn(DataField field) : ParquetColumn(field), IDis
         var values = ColumnBuffers<TValue>.Pool.Rent(count);
         try
         {
-            var refs = ColumnBuffers<TextRef>.Pool.Rent(count);
-            try
-            {
-                _values.CopyTo(refs);
-                var next = 0;
-                for (var i = 0; i < count; i++)
-                {
-                    var (chunk, start, length) = refs[i];
-                    if (length == NullLength)
-                    {
-                        values[i] = value(default, true);
-                        continue;
-                    }
-
-                    var decoded = Encoding.UTF8.GetChars(_utf8.Slice(chunk, start, length), chars.AsSpan(next));
-                    values[i] = value(chars.AsMemory(next, decoded), false);
-                    next += decoded;
-                }
-            }
-            finally
-            {
-                ColumnBuffers<TextRef>.Pool.Return(refs);
-            }
-
+            Decode(chars, values, count, value);
             await (values switch
             {
                 ReadOnlyMemory<char>?[] nullable => rowGroup.WriteAsync<ReadOnlyMemory<char>>(Field, nullable.AsMemory(0, count)),
@@ -139,8 +158,31 @@ internal sealed class StringColumn(DataField field) : ParquetColumn(field), IDis
         }
     }
 
-    /// <summary>Where a value's UTF-8 sits in the chunks; <see cref="NullLength"/> for null.</summary>
-    private readonly record struct TextRef(int Chunk, int Start, int Length);
+    private void Decode<TValue>(char[] chars, TValue[] values, int count, Func<ReadOnlyMemory<char>, bool, TValue> value)
+    {
+        var refs = ColumnBuffers<TextRef>.Pool.Rent(count);
+        try
+        {
+            _values.CopyTo(refs);
+            var next = 0;
+            for (var i = 0; i < count; i++)
+            {
+                if (refs[i].IsNull)
+                {
+                    values[i] = value(default, true);
+                    continue;
+                }
+
+                var decoded = Encoding.UTF8.GetChars(text[refs[i]], chars.AsSpan(next));
+                values[i] = value(chars.AsMemory(next, decoded), false);
+                next += decoded;
+            }
+        }
+        finally
+        {
+            ColumnBuffers<TextRef>.Pool.Return(refs);
+        }
+    }
 }
 
 internal sealed class BinaryColumn(DataField field) : ParquetColumn(field)
@@ -193,13 +235,23 @@ internal sealed class NullableValueColumn<T>(DataField field) : ParquetColumn(fi
 }
 
 /// <summary>Rows of one table and one date partition, kept column by column until they are written.</summary>
-internal sealed class TableBatch(LakeTable table, DateOnly date) : IDisposable
+internal sealed class TableBatch : IDisposable
 {
-    private readonly ParquetColumn[] _columns = [.. table.Columns.Select(ParquetColumn.Create)];
+    private readonly ParquetColumn[] _columns;
 
-    public LakeTable Table { get; } = table;
+    public TableBatch(LakeTable table, DateOnly date)
+    {
+        Table = table;
+        Date = date;
+        _columns = [.. table.Columns.Select(column => ParquetColumn.Create(column, Text))];
+    }
 
-    public DateOnly Date { get; } = date;
+    /// <summary>The UTF-8 of every text column of the batch.</summary>
+    public TextStore Text { get; } = new();
+
+    public LakeTable Table { get; }
+
+    public DateOnly Date { get; }
 
     public int Rows { get; private set; }
 
@@ -231,5 +283,7 @@ internal sealed class TableBatch(LakeTable table, DateOnly date) : IDisposable
         {
             column.Dispose();
         }
+
+        Text.Dispose();
     }
 }
