@@ -13,10 +13,10 @@ public sealed class LocalLakeStorage(string root) : ILakeStorage
     {
         var full = Full(path);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        await using var stream = new FileStream(full, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
-        await write(stream);
-        await stream.FlushAsync(cancellationToken);
-        stream.Flush(flushToDisk: true);
+        await using var file = new FileStream(full, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
+        await write(new SynchronousWriteStream(file));
+        cancellationToken.ThrowIfCancellationRequested();
+        file.Flush(flushToDisk: true);
     }
 
     public Task<bool> TryPublishAsync(string from, string to, CancellationToken cancellationToken)
