@@ -5,14 +5,14 @@
 #   freshness — produce 1,000 events/s and time each event from produce to its committed file
 # Topic bench-writer has 128 partitions: the mock Kafka keeps only the newest 5 MiB of each partition,
 # so 1M events need that many partitions to stay whole.
-# usage: bench/writer/run.sh [EVENTS=1000000] [FRESHNESS_SECONDS=30]
+# usage: bench/writer/run.sh [EVENTS=1000000] [FRESHNESS_SECONDS=30] [ROUNDS=3]
 set -euo pipefail
 source "$(dirname "$0")/../lib.sh"
 events=${1:-1000000}
 freshness_seconds=${2:-30}
+rounds=${3:-3}
 kafka_port=19095
 logs=$(mktemp -d)
-lake=$(mktemp -d)
 fresh_lake=$(mktemp -d)
 bench="dotnet $root/bench/tools/LakeBench/bin/Release/net10.0/LakeBench.dll"
 
@@ -27,23 +27,42 @@ until grep -q "kafka ready" "$logs/kafka.log"; do sleep 0.2; done
 echo "## pre-fill ($(nproc) cores)"
 $bench fill localhost:$kafka_port bench-writer "$events"
 
-echo
-echo "## raw consume (ceiling)"
-$bench consume localhost:$kafka_port bench-writer "$events"
-
-# The writer's own start-up line (event 1, logged just before it subscribes) starts its clock, as subscribing starts the raw loop's.
+# This machine's speed drifts by ±30 % within minutes, so raw and writer alternate, ROUNDS times over the same
+# events (each writer round: a fresh lake and consumer group), and the ratio is taken per round and as medians.
+# The writer's clock starts at its start-up line (event 1, logged just before it subscribes), as the raw loop's
+# starts when it subscribes.
 writer_env=(env ConnectionStrings__kafka=localhost:$kafka_port ASPNETCORE_URLS=http://127.0.0.1:0 Logging__LogLevel__Default=Warning
   Logging__LogLevel__StreamWriter.StreamWriterWorker=Information)
+raw_rates=() writer_rates=()
+rate() { grep -oE '= [0-9,]+ events/s' | head -1 | tr -dc '0-9'; }
+for round in $(seq 1 "$rounds"); do
+  echo
+  echo "## round $round: raw consume (ceiling)"
+  out=$($bench consume localhost:$kafka_port bench-writer "$events")
+  echo "$out"
+  raw_rates+=("$(rate <<<"$out")")
+
+  echo "## round $round: StreamWriter, $events events into the lake"
+  lake=$(mktemp -d)
+  started_ms=$(date +%s%3N)
+  start writer "$logs/writer-$round.log" "${writer_env[@]}" ConnectionStrings__lake="$lake" StreamWriter__Topic=bench-writer \
+    StreamWriter__GroupId=bench-writer-$round dotnet "$root/StreamWriter/bin/Release/net10.0/StreamWriter.dll"
+  until grep -q "StreamWriterWorker\[1\]" "$logs/writer-$round.log"; do sleep 0.02; done
+  subscribed_ms=$(date +%s%3N)
+  echo "writer process subscribed $((subscribed_ms - started_ms)) ms after launch"
+  out=$($bench wait-lake "$lake" "$events" "$subscribed_ms")
+  echo "$out"
+  writer_rates+=("$(rate <<<"$out")")
+  kill "${pids[-1]}"
+  rm -rf "$lake"
+  echo "round $round: writer/raw = $((100 * writer_rates[-1] / raw_rates[-1])) %"
+done
+
+median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR % 2 ? a[(NR + 1) / 2] : int((a[NR / 2] + a[NR / 2 + 1]) / 2))}'; }
+ratios=()
+for i in "${!raw_rates[@]}"; do ratios+=("$((100 * writer_rates[i] / raw_rates[i]))"); done
 echo
-echo "## StreamWriter: $events events into the lake"
-started_ms=$(date +%s%3N)
-start writer "$logs/writer.log" "${writer_env[@]}" ConnectionStrings__lake="$lake" StreamWriter__Topic=bench-writer \
-  dotnet "$root/StreamWriter/bin/Release/net10.0/StreamWriter.dll"
-until grep -q "StreamWriterWorker\[1\]" "$logs/writer.log"; do sleep 0.02; done
-subscribed_ms=$(date +%s%3N)
-echo "writer process subscribed $((subscribed_ms - started_ms)) ms after launch"
-$bench wait-lake "$lake" "$events" "$subscribed_ms"
-kill "${pids[-1]}"
+echo "## throughput, median of $rounds rounds: raw $(median "${raw_rates[@]}") events/s, writer $(median "${writer_rates[@]}") events/s; writer/raw per round: ${ratios[*]} % (median $(median "${ratios[@]}") %)"
 
 echo
 echo "## freshness: StreamWriter defaults (FlushInterval 1 s)"
@@ -51,4 +70,4 @@ start writer "$logs/writer-fresh.log" "${writer_env[@]}" ConnectionStrings__lake
   dotnet "$root/StreamWriter/bin/Release/net10.0/StreamWriter.dll"
 sleep 5
 $bench freshness localhost:$kafka_port bench-fresh "$fresh_lake" 1000 "$freshness_seconds"
-rm -rf "$lake" "$fresh_lake"
+rm -rf "$fresh_lake"
