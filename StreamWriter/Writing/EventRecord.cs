@@ -331,7 +331,7 @@ internal static class EventRecord
     {
         if (value is not { } slice)
         {
-            column.Add((string?)null);
+            column.Add(TextRef.Null);
         }
         else if (slice.Unescaped is not null)
         {

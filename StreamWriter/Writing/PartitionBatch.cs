@@ -77,7 +77,8 @@ internal sealed class PartitionBatch(int partition, int epoch, long nextOffset)
 
         ref var batch = ref CollectionsMarshal.GetValueRefOrAddDefault(_tables, (table, date), out _);
         batch ??= new TableBatch(table, date);
-        _recent[_nextRecent++ % _recent.Length] = batch;
+        _recent[_nextRecent] = batch;
+        _nextRecent = (_nextRecent + 1) % _recent.Length;
         return batch;
     }
 
