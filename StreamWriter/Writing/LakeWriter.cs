@@ -23,6 +23,14 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
 
     public string WriterId => _writerId;
 
+    /// <summary>
+    /// A partition's batch is committed at <see cref="StreamWriterOptions.FlushMaxBytes"/> or at half its share of
+    /// <see cref="StreamWriterOptions.MaxBufferedBytes"/>, whichever is smaller. A writer with a few partitions
+    /// writes large files; one that owns a hundred and works through a backlog starts committing the partitions
+    /// that fill first while it reads the rest, instead of reading the whole budget before any commit starts.
+    /// </summary>
+    private long PartitionShareBytes => Math.Min(_options.FlushMaxBytes, _options.MaxBufferedBytes / (2L * Math.Max(1, _partitions.Count)));
+
     public IEnumerable<TopicPartitionOffset> OnAssigned(IConsumer<string?, ReadOnlyMemory<byte>> consumer, IEnumerable<TopicPartition> partitions)
     {
         var positions = new List<TopicPartitionOffset>();
@@ -87,7 +95,7 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
             metrics.BadRecord(badReason);
         }
 
-        if ((batch.Records >= _options.FlushMaxRecords || batch.Bytes >= _options.FlushMaxBytes) && !_inFlight.ContainsKey(batch.Partition))
+        if ((batch.Records >= _options.FlushMaxRecords || batch.Bytes >= PartitionShareBytes) && !_inFlight.ContainsKey(batch.Partition))
         {
             StartCommit(batch);
         }
@@ -115,11 +123,22 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
         {
             if (!batch.IsEmpty && !_inFlight.ContainsKey(batch.Partition)
                 && Stopwatch.GetElapsedTime(batch.StartedAt) is var age
-                && (overBudget || age >= _options.BacklogFlushInterval || (caughtUp && age >= _options.FlushInterval)))
+                && (overBudget || age >= _options.BacklogFlushInterval || (caughtUp && age >= _options.FlushInterval && AtEnd(consumer, batch))))
             {
                 StartCommit(batch);
             }
         }
+    }
+
+    /// <summary>
+    /// Whether the partition has nothing more to read, by the high watermark librdkafka last fetched (no broker
+    /// round trip). A moment without records while the fetcher is short of CPU is not the end of a backlog: the
+    /// partitions still behind keep growing their batches instead of all being flushed as small files.
+    /// </summary>
+    private bool AtEnd(IConsumer<string?, ReadOnlyMemory<byte>> consumer, PartitionBatch batch)
+    {
+        var high = consumer.GetWatermarkOffsets(new TopicPartition(_options.Topic, batch.Partition)).High;
+        return high == Offset.Unset || batch.NextOffset >= high.Value;
     }
 
     /// <summary>Commits everything this writer holds and waits for it (shutdown).</summary>
