@@ -19,7 +19,7 @@ public sealed class StreamWriterOptions
     [Range(1, 10_000_000)]
     public int FlushMaxRecords { get; set; } = 250_000;
 
-    /// <summary>…or this many payload bytes…</summary>
+    /// <summary>…or this many payload bytes (or half the partition's share of <see cref="MaxBufferedBytes"/>, if less)…</summary>
     [Range(1_024, 2L * 1024 * 1024 * 1024)]
     public long FlushMaxBytes { get; set; } = 128L * 1024 * 1024;
 
