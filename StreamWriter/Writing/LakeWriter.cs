@@ -134,11 +134,13 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
     /// Whether the partition has nothing more to read, by the high watermark librdkafka last fetched (no broker
     /// round trip). A moment without records while the fetcher is short of CPU is not the end of a backlog: the
     /// partitions still behind keep growing their batches instead of all being flushed as small files.
+    /// A few offsets of slack: a transactional producer's commit markers take offsets no record is delivered at.
     /// </summary>
     private bool AtEnd(IConsumer<string?, ReadOnlyMemory<byte>> consumer, PartitionBatch batch)
     {
+        const int MarkerSlack = 16;
         var high = consumer.GetWatermarkOffsets(new TopicPartition(_options.Topic, batch.Partition)).High;
-        return high == Offset.Unset || batch.NextOffset >= high.Value;
+        return high == Offset.Unset || batch.NextOffset >= high.Value - MarkerSlack;
     }
 
     /// <summary>Commits everything this writer holds and waits for it (shutdown).</summary>
