@@ -27,12 +27,12 @@ public sealed class DuckDbCatalog(string catalogPath, string lakePath) : ICatalo
         await using var connection = new DuckDBConnection($"Data Source={catalogPath}");
         await connection.OpenAsync(cancellationToken);
         var typedEmptyRow = string.Join(", ", table.Columns.Select(c => $"CAST(NULL AS {DuckDbType(c.Type)}) AS {SqlIdentifiers.Quote(c.Name)}"));
-        await ExecuteAsync(connection, $"COPY (SELECT {typedEmptyRow} LIMIT 0) TO {Literal(schemaFile)} (FORMAT parquet)", cancellationToken);
+        await ExecuteAsync(connection, $"COPY (SELECT {typedEmptyRow} LIMIT 0) TO {SqlText.Quote(schemaFile)} (FORMAT parquet)", cancellationToken);
 
         await ExecuteAsync(connection,
             $"CREATE OR REPLACE VIEW {SqlIdentifiers.Quote(table.Name)} AS SELECT * FROM {TableSource(lakePath, table.Name)}",
             cancellationToken);
-        await ExecuteAsync(connection, $"COMMENT ON VIEW {SqlIdentifiers.Quote(table.Name)} IS {Literal(table.Description)}", cancellationToken);
+        await ExecuteAsync(connection, $"COMMENT ON VIEW {SqlIdentifiers.Quote(table.Name)} IS {SqlText.Quote(table.Description)}", cancellationToken);
     }
 
     /// <summary>
@@ -40,7 +40,7 @@ public sealed class DuckDbCatalog(string catalogPath, string lakePath) : ICatalo
     /// views are this; tests and benchmarks that read the files directly use the same expression.
     /// </summary>
     public static string TableSource(string lakePath, string table) =>
-        $"read_parquet({Literal(Path.Combine(lakePath, table, "*", "*.parquet"))}, hive_partitioning = true, union_by_name = true)";
+        $"read_parquet({SqlText.Quote(Path.Combine(lakePath, table, "*", "*.parquet"))}, hive_partitioning = true, union_by_name = true)";
 
     public static string DuckDbType(LakeColumnType type) => type switch
     {
@@ -51,9 +51,6 @@ public sealed class DuckDbCatalog(string catalogPath, string lakePath) : ICatalo
         LakeColumnType.Binary => "BLOB",
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, null),
     };
-
-    /// <summary>A SQL string literal. DDL cannot take parameters; these values come from configuration and contracts.</summary>
-    private static string Literal(string value) => "'" + value.Replace("'", "''", StringComparison.Ordinal) + "'";
 
     private static async Task ExecuteAsync(DuckDBConnection connection, string sql, CancellationToken cancellationToken)
     {

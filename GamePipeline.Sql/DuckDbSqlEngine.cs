@@ -21,7 +21,7 @@ public sealed class DuckDbSqlEngine(string catalogPath) : ISqlEngine, IDisposabl
         var connection = new DuckDBConnection("Data Source=:memory:");
         connection.Open();
         using var attach = connection.CreateCommand();
-        attach.CommandText = $"ATTACH '{catalogPath.Replace("'", "''", StringComparison.Ordinal)}' AS {CatalogAlias} (READ_ONLY)";
+        attach.CommandText = $"ATTACH {SqlText.Quote(catalogPath)} AS {CatalogAlias} (READ_ONLY)";
         attach.ExecuteNonQuery();
         return connection;
     });

@@ -31,3 +31,10 @@ public static class SqlIdentifiers
     /// <summary>Quotes an identifier ("…", doubled quotes): for names taken from the catalog, never from users.</summary>
     public static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"") + "\"";
 }
+
+/// <summary>SQL text built by the engines and catalogs (DDL and Trino's EXECUTE IMMEDIATE cannot take parameters).</summary>
+internal static class SqlText
+{
+    /// <summary>A SQL string literal: single quotes, an embedded quote doubled.</summary>
+    public static string Quote(string value) => "'" + value.Replace("'", "''", StringComparison.Ordinal) + "'";
+}

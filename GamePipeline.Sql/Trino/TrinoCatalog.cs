@@ -28,16 +28,16 @@ public sealed class TrinoCatalog(TrinoSqlEngine engine, string lakeLocation) : I
         sql.Append(CultureInfo.InvariantCulture, $"CREATE TABLE IF NOT EXISTS {SqlIdentifiers.Quote(table.Name)} (\n");
         foreach (var column in table.Columns)
         {
-            sql.Append(CultureInfo.InvariantCulture, $"  {SqlIdentifiers.Quote(column.Name)} {TypeOf(column.Type)} COMMENT {Literal(column.Description)},\n");
+            sql.Append(CultureInfo.InvariantCulture, $"  {SqlIdentifiers.Quote(column.Name)} {TypeOf(column.Type)} COMMENT {SqlText.Quote(column.Description)},\n");
         }
 
         // Partition columns come last in Hive tables.
-        sql.Append(CultureInfo.InvariantCulture, $"  {SqlIdentifiers.Quote(LakeTables.PartitionColumn)} varchar COMMENT {Literal("UTC date of the event (folder dt=YYYY-MM-DD)")} WITH (\n");
+        sql.Append(CultureInfo.InvariantCulture, $"  {SqlIdentifiers.Quote(LakeTables.PartitionColumn)} varchar COMMENT {SqlText.Quote("UTC date of the event (folder dt=YYYY-MM-DD)")} WITH (\n");
         sql.Append(CultureInfo.InvariantCulture, $"    partition_projection_type = 'date', partition_projection_format = 'yyyy-MM-dd',\n");
         sql.Append(CultureInfo.InvariantCulture, $"    partition_projection_range = ARRAY['{FirstProjectedDay}', 'NOW'], partition_projection_interval = 1, partition_projection_interval_unit = 'DAYS')\n");
-        sql.Append(CultureInfo.InvariantCulture, $")\nCOMMENT {Literal(table.Description)}\n");
-        sql.Append(CultureInfo.InvariantCulture, $"WITH (\n  external_location = {Literal(lakeLocation.TrimEnd('/') + "/" + table.Name)},\n  format = 'PARQUET',\n");
-        sql.Append(CultureInfo.InvariantCulture, $"  partitioned_by = ARRAY[{Literal(LakeTables.PartitionColumn)}],\n  partition_projection_enabled = true\n)");
+        sql.Append(CultureInfo.InvariantCulture, $")\nCOMMENT {SqlText.Quote(table.Description)}\n");
+        sql.Append(CultureInfo.InvariantCulture, $"WITH (\n  external_location = {SqlText.Quote(lakeLocation.TrimEnd('/') + "/" + table.Name)},\n  format = 'PARQUET',\n");
+        sql.Append(CultureInfo.InvariantCulture, $"  partitioned_by = ARRAY[{SqlText.Quote(LakeTables.PartitionColumn)}],\n  partition_projection_enabled = true\n)");
         return sql.ToString();
     }
 
@@ -51,6 +51,4 @@ public sealed class TrinoCatalog(TrinoSqlEngine engine, string lakeLocation) : I
         LakeColumnType.Timestamp => "timestamp(3)",
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, null),
     };
-
-    private static string Literal(string value) => "'" + value.Replace("'", "''", StringComparison.Ordinal) + "'";
 }

@@ -170,7 +170,7 @@ public sealed class TrinoSqlEngine(HttpClient http, TrinoOptions options) : ISql
     public static string Literal(object? value) => value switch
     {
         null => "NULL",
-        string text => "'" + text.Replace("'", "''", StringComparison.Ordinal) + "'",
+        string text => SqlText.Quote(text),
         bool flag => flag ? "TRUE" : "FALSE",
         int or long or short or byte => string.Create(CultureInfo.InvariantCulture, $"{value}"),
         double number => number.ToString("R", CultureInfo.InvariantCulture) is var r && (r.Contains('E') || r.Contains('.')) ? $"DOUBLE '{r}'" : $"DOUBLE '{r}.0'",
