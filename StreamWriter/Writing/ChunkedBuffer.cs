@@ -69,6 +69,35 @@ internal sealed class ChunkedBuffer<T> : IDisposable
         _current.AsSpan(0, _used).CopyTo(destination[at..]);
     }
 
+    /// <summary>The elements chunk by chunk, in order.</summary>
+    public IEnumerable<ReadOnlyMemory<T>> Chunks
+    {
+        get
+        {
+            foreach (var (array, used) in _sealed)
+            {
+                yield return array.AsMemory(0, used);
+            }
+
+            yield return _current.AsMemory(0, _used);
+        }
+    }
+
+    /// <summary>Lends the elements as one contiguous pooled array (Parquet.Net writes a column from one memory).</summary>
+    public async Task WithContiguousAsync(Func<ReadOnlyMemory<T>, Task> use)
+    {
+        var contiguous = ColumnBuffers<T>.Pool.Rent(Count);
+        try
+        {
+            CopyTo(contiguous);
+            await use(contiguous.AsMemory(0, Count));
+        }
+        finally
+        {
+            ColumnBuffers<T>.Pool.Return(contiguous);
+        }
+    }
+
     public void Fill(T value)
     {
         foreach (var (array, used) in _sealed)

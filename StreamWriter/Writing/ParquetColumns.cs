@@ -144,7 +144,7 @@ internal sealed class StringColumn(DataField field, TextStore text) : ParquetCol
         var values = ColumnBuffers<TValue>.Pool.Rent(count);
         try
         {
-            Decode(chars, values, count, value);
+            Decode(chars, values, value);
             await (values switch
             {
                 ReadOnlyMemory<char>?[] nullable => rowGroup.WriteAsync<ReadOnlyMemory<char>>(Field, nullable.AsMemory(0, count)),
@@ -158,29 +158,23 @@ internal sealed class StringColumn(DataField field, TextStore text) : ParquetCol
         }
     }
 
-    private void Decode<TValue>(char[] chars, TValue[] values, int count, Func<ReadOnlyMemory<char>, bool, TValue> value)
+    private void Decode<TValue>(char[] chars, TValue[] values, Func<ReadOnlyMemory<char>, bool, TValue> value)
     {
-        var refs = ColumnBuffers<TextRef>.Pool.Rent(count);
-        try
+        var (i, next) = (0, 0);
+        foreach (var chunk in _values.Chunks)
         {
-            _values.CopyTo(refs);
-            var next = 0;
-            for (var i = 0; i < count; i++)
+            foreach (var textRef in chunk.Span)
             {
-                if (refs[i].IsNull)
+                if (textRef.IsNull)
                 {
-                    values[i] = value(default, true);
+                    values[i++] = value(default, true);
                     continue;
                 }
 
-                var decoded = Encoding.UTF8.GetChars(text[refs[i]], chars.AsSpan(next));
-                values[i] = value(chars.AsMemory(next, decoded), false);
+                var decoded = Encoding.UTF8.GetChars(text[textRef], chars.AsSpan(next));
+                values[i++] = value(chars.AsMemory(next, decoded), false);
                 next += decoded;
             }
-        }
-        finally
-        {
-            ColumnBuffers<TextRef>.Pool.Return(refs);
         }
     }
 }
@@ -196,19 +190,8 @@ internal sealed class ValueColumn<T>(DataField field) : ParquetColumn(field), ID
 {
     public ChunkedBuffer<T> Values { get; } = new();
 
-    public override async Task WriteAsync(ParquetRowGroupWriter rowGroup)
-    {
-        var values = ColumnBuffers<T>.Pool.Rent(Values.Count);
-        try
-        {
-            Values.CopyTo(values);
-            await rowGroup.WriteAsync<T>(Field, values.AsMemory(0, Values.Count));
-        }
-        finally
-        {
-            ColumnBuffers<T>.Pool.Return(values);
-        }
-    }
+    public override Task WriteAsync(ParquetRowGroupWriter rowGroup) =>
+        Values.WithContiguousAsync(values => rowGroup.WriteAsync<T>(Field, values));
 
     public void Dispose() => Values.Dispose();
 }
@@ -217,19 +200,8 @@ internal sealed class NullableValueColumn<T>(DataField field) : ParquetColumn(fi
 {
     public ChunkedBuffer<T?> Values { get; } = new();
 
-    public override async Task WriteAsync(ParquetRowGroupWriter rowGroup)
-    {
-        var values = ColumnBuffers<T?>.Pool.Rent(Values.Count);
-        try
-        {
-            Values.CopyTo(values);
-            await rowGroup.WriteAsync<T>(Field, values.AsMemory(0, Values.Count));
-        }
-        finally
-        {
-            ColumnBuffers<T?>.Pool.Return(values);
-        }
-    }
+    public override Task WriteAsync(ParquetRowGroupWriter rowGroup) =>
+        Values.WithContiguousAsync(values => rowGroup.WriteAsync<T>(Field, values));
 
     public void Dispose() => Values.Dispose();
 }
