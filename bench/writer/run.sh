@@ -33,6 +33,12 @@ $bench fill localhost:$kafka_port bench-writer "$events"
 # starts when it subscribes.
 writer_env=(env ConnectionStrings__kafka=localhost:$kafka_port ASPNETCORE_URLS=http://127.0.0.1:0 Logging__LogLevel__Default=Warning
   Logging__LogLevel__StreamWriter.StreamWriterWorker=Information)
+# start_writer LOG LAKE TOPIC GROUP: starts StreamWriter (Release) and returns once it logged that it subscribes.
+start_writer() {
+  start writer "$1" "${writer_env[@]}" ConnectionStrings__lake="$2" StreamWriter__Topic="$3" StreamWriter__GroupId="$4" \
+    dotnet "$root/StreamWriter/bin/Release/net10.0/StreamWriter.dll"
+  until grep -q "StreamWriterWorker\[1\]" "$1"; do sleep 0.02; done
+}
 raw_rates=() writer_rates=()
 rate() { grep -oE '= [0-9,]+ events/s' | head -1 | tr -dc '0-9'; }
 for round in $(seq 1 "$rounds"); do
@@ -45,9 +51,7 @@ for round in $(seq 1 "$rounds"); do
   echo "## round $round: StreamWriter, $events events into the lake"
   lake=$(mktemp -d)
   started_ms=$(date +%s%3N)
-  start writer "$logs/writer-$round.log" "${writer_env[@]}" ConnectionStrings__lake="$lake" StreamWriter__Topic=bench-writer \
-    StreamWriter__GroupId=bench-writer-$round dotnet "$root/StreamWriter/bin/Release/net10.0/StreamWriter.dll"
-  until grep -q "StreamWriterWorker\[1\]" "$logs/writer-$round.log"; do sleep 0.02; done
+  start_writer "$logs/writer-$round.log" "$lake" bench-writer "bench-writer-$round"
   subscribed_ms=$(date +%s%3N)
   echo "writer process subscribed $((subscribed_ms - started_ms)) ms after launch"
   out=$($bench wait-lake "$lake" "$events" "$subscribed_ms")
@@ -66,8 +70,6 @@ echo "## throughput, median of $rounds rounds: raw $(median "${raw_rates[@]}") e
 
 echo
 echo "## freshness: StreamWriter defaults (FlushInterval 1 s)"
-start writer "$logs/writer-fresh.log" "${writer_env[@]}" ConnectionStrings__lake="$fresh_lake" StreamWriter__Topic=bench-fresh StreamWriter__GroupId=bench-fresh \
-  dotnet "$root/StreamWriter/bin/Release/net10.0/StreamWriter.dll"
-sleep 5
+start_writer "$logs/writer-fresh.log" "$fresh_lake" bench-fresh bench-fresh
 $bench freshness localhost:$kafka_port bench-fresh "$fresh_lake" 1000 "$freshness_seconds"
 rm -rf "$fresh_lake"
