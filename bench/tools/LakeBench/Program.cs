@@ -95,10 +95,11 @@ static async Task<int> Fill(string bootstrap, string topic, int n)
 
 static int Consume(string bootstrap, string topic, int n)
 {
+    // The writer's fetch settings (StreamWriterExtensions), so the ceiling and the writer read Kafka alike.
     using var consumer = new ConsumerBuilder<string?, byte[]>(new ConsumerConfig
     {
         BootstrapServers = bootstrap, GroupId = $"raw-{Guid.NewGuid():N}", EnableAutoCommit = false,
-        AutoOffsetReset = AutoOffsetReset.Earliest, FetchMaxBytes = 64 * 1024 * 1024, QueuedMaxMessagesKbytes = 256 * 1024,
+        AutoOffsetReset = AutoOffsetReset.Earliest, FetchMaxBytes = 64 * 1024 * 1024, QueuedMaxMessagesKbytes = 256 * 1024, FetchQueueBackoffMs = 10,
     }).Build();
     consumer.Subscribe(topic);
     var clock = Stopwatch.StartNew();
