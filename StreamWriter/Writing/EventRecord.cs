@@ -1,13 +1,10 @@
-using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
-using Confluent.Kafka;
 using GamePipeline.Contracts;
 
 namespace StreamWriter.Writing;
 
-/// <summary>A Kafka record checked against the event contract: a row for its event table, or a bad event with the reason.</summary>
+/// <summary>A held Kafka record checked against the event contract: a row for its event table, or a bad event with the reason.</summary>
 internal static class EventRecord
 {
     private static readonly int EventId = Ordinal(LakeTables.EventColumns, "event_id");
@@ -42,12 +39,9 @@ internal static class EventRecord
     public static int WrittenAt(LakeTable table) => table == LakeTables.BadEvents ? BadWrittenAt : EventWrittenAt;
 
     /// <summary>Appends the record to the batch its table and date call for; returns the bad-event reason, if any.</summary>
-    public static string? Append(ConsumeResult<string?, ReadOnlyMemory<byte>> record, ActivityContext producer, int maxEventBytes, Func<LakeTable, DateOnly, TableBatch> batchFor)
+    public static string? Append(HeldRecord record, int partition, TextStore text, int maxEventBytes, Func<LakeTable, DateOnly, TableBatch> batchFor)
     {
-        // Valid until the next Consume (ReusedBufferDeserializer): everything kept is copied out of it.
-        var payload = record.Message.Value.Span;
-        var kafkaTime = record.Message.Timestamp.UtcDateTime;
-        var traceId = producer == default ? default : producer.TraceId;
+        var payload = text[record.Payload];
         try
         {
             if (payload.Length > maxEventBytes)
@@ -55,25 +49,25 @@ internal static class EventRecord
                 throw new SchemaViolation("oversize", $"The record is {payload.Length} bytes; events are limited to {maxEventBytes}.");
             }
 
-            AppendEvent(record, payload, kafkaTime, traceId, batchFor);
+            AppendEvent(record, partition, payload, batchFor);
             return null;
         }
         catch (SchemaViolation violation)
         {
-            AppendBad(record, payload, kafkaTime, traceId, violation.Reason, violation.Message, batchFor);
+            AppendBad(record, partition, payload, violation.Reason, violation.Message, batchFor);
             return violation.Reason;
         }
         catch (Exception e) when (e is InvalidOperationException or FormatException or ArgumentException or OverflowException)
         {
             // No record may stop the writer or vanish: whatever the parser trips on is kept as a bad event.
             // (Columns are appended only after every check passed, so nothing half-written stays behind.)
-            AppendBad(record, payload, kafkaTime, traceId, "unreadable", e.Message, batchFor);
+            AppendBad(record, partition, payload, "unreadable", e.Message, batchFor);
             return "unreadable";
         }
     }
 
-    /// <summary>One pass over the payload with a forward-only reader; text is copied from it only once every check passed.</summary>
-    private static void AppendEvent(ConsumeResult<string?, ReadOnlyMemory<byte>> record, ReadOnlySpan<byte> payload, DateTime kafkaTime, ActivityTraceId traceId, Func<LakeTable, DateOnly, TableBatch> batchFor)
+    /// <summary>One pass over the payload with a forward-only reader; columns are appended only once every check passed.</summary>
+    private static void AppendEvent(HeldRecord record, int partition, ReadOnlySpan<byte> payload, Func<LakeTable, DateOnly, TableBatch> batchFor)
     {
         var fields = new Fields();
         try
@@ -118,7 +112,7 @@ internal static class EventRecord
 
         var batch = batchFor(table, DateOnly.FromDateTime(eventTime));
         // The payload is stored once; the fields are references into it.
-        var raw = batch.Text.Store(payload);
+        var raw = record.Payload;
         Add(batch.String(EventId), raw, eventId);
         batch.String(EventType).Add(table.EventType);
         batch.Value<DateTime>(EventTime).Values.Add(eventTime);
@@ -131,26 +125,26 @@ internal static class EventRecord
         Add(batch.String(Headers), raw, headers);
         Add(batch.String(Properties), raw, fields.Properties);
         batch.String(RawEvent).Add(raw);
-        batch.Value<int>(Partition).Values.Add(record.Partition.Value);
-        batch.Value<long>(Offset).Values.Add(record.Offset.Value);
-        batch.Value<DateTime>(KafkaTimestamp).Values.Add(kafkaTime);
-        AddTraceId(batch, batch.String(TraceId), traceId);
+        batch.Value<int>(Partition).Values.Add(partition);
+        batch.Value<long>(Offset).Values.Add(record.Offset);
+        batch.Value<DateTime>(KafkaTimestamp).Values.Add(record.KafkaTime);
+        batch.String(TraceId).Add(TraceIds.Store(batch.Text, record.TraceId));
         batch.Value<DateTime>(EventWrittenAt).Values.Add(default);
         batch.RowAdded();
     }
 
-    private static void AppendBad(ConsumeResult<string?, ReadOnlyMemory<byte>> record, ReadOnlySpan<byte> payload, DateTime kafkaTime, ActivityTraceId traceId, string reason, string error, Func<LakeTable, DateOnly, TableBatch> batchFor)
+    private static void AppendBad(HeldRecord record, int partition, ReadOnlySpan<byte> payload, string reason, string error, Func<LakeTable, DateOnly, TableBatch> batchFor)
     {
-        var batch = batchFor(LakeTables.BadEvents, DateOnly.FromDateTime(kafkaTime));
+        var batch = batchFor(LakeTables.BadEvents, DateOnly.FromDateTime(record.KafkaTime));
         batch.String(BadReason).Add(reason);
         batch.String(BadError).Add(error);
-        batch.String(BadRawEvent).Add(batch.Text.Store(payload));
+        batch.String(BadRawEvent).Add(record.Payload);
         batch.Binary(BadRawPayload).Values.Add(payload.ToArray());
-        batch.String(BadKey).Add(record.Message.Key);
-        batch.Value<int>(BadPartition).Values.Add(record.Partition.Value);
-        batch.Value<long>(BadOffset).Values.Add(record.Offset.Value);
-        batch.Value<DateTime>(BadKafkaTimestamp).Values.Add(kafkaTime);
-        AddTraceId(batch, batch.String(BadTraceId), traceId);
+        batch.String(BadKey).Add(record.Key);
+        batch.Value<int>(BadPartition).Values.Add(partition);
+        batch.Value<long>(BadOffset).Values.Add(record.Offset);
+        batch.Value<DateTime>(BadKafkaTimestamp).Values.Add(record.KafkaTime);
+        batch.String(BadTraceId).Add(TraceIds.Store(batch.Text, record.TraceId));
         batch.Value<DateTime>(BadWrittenAt).Values.Add(default);
         batch.RowAdded();
     }
@@ -341,19 +335,6 @@ internal static class EventRecord
         {
             column.Add(payload.Slice(slice.Start, slice.Length));
         }
-    }
-
-    private static void AddTraceId(TableBatch batch, StringColumn column, ActivityTraceId traceId)
-    {
-        if (traceId == default)
-        {
-            column.Add(TextRef.Null);
-            return;
-        }
-
-        Span<byte> bytes = stackalloc byte[16];
-        traceId.CopyTo(bytes);
-        column.Add(batch.Text.StoreHex(bytes));
     }
 
     private static int Ordinal(IReadOnlyList<LakeColumn> columns, string name)

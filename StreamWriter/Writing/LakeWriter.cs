@@ -90,11 +90,7 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
             batch = _partitions[record.Partition.Value];
         }
 
-        if (batch.Add(record, _options.MaxEventBytes) is { } badReason)
-        {
-            metrics.BadRecord(badReason);
-        }
-
+        batch.Add(record);
         if ((batch.Records >= _options.FlushMaxRecords || batch.Bytes >= PartitionShareBytes) && !_inFlight.ContainsKey(batch.Partition))
         {
             StartCommit(batch);
@@ -246,6 +242,11 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
         activity?.SetTag("messaging.destination.partition.id", batch.Partition);
         activity?.SetTag("gamepipeline.offsets", $"{batch.FirstOffset}-{batch.LastOffset}");
         activity?.SetTag("gamepipeline.records", batch.Records);
+
+        foreach (var badReason in batch.Materialize(_options.MaxEventBytes))
+        {
+            metrics.BadRecord(badReason);
+        }
 
         var writtenAt = DateTime.UtcNow;
         batch.StampWrittenAt(writtenAt);

@@ -211,15 +211,16 @@ internal sealed class TableBatch : IDisposable
 {
     private readonly ParquetColumn[] _columns;
 
-    public TableBatch(LakeTable table, DateOnly date)
+    public TableBatch(LakeTable table, DateOnly date, TextStore text)
     {
         Table = table;
         Date = date;
-        _columns = [.. table.Columns.Select(column => ParquetColumn.Create(column, Text))];
+        Text = text;
+        _columns = [.. table.Columns.Select(column => ParquetColumn.Create(column, text))];
     }
 
-    /// <summary>The UTF-8 of every text column of the batch.</summary>
-    public TextStore Text { get; } = new();
+    /// <summary>The UTF-8 of every text column of the batch (its partition batch's store, which owns it).</summary>
+    public TextStore Text { get; }
 
     public LakeTable Table { get; }
 
@@ -255,7 +256,5 @@ internal sealed class TableBatch : IDisposable
         {
             column.Dispose();
         }
-
-        Text.Dispose();
     }
 }

@@ -6,14 +6,22 @@ using GamePipeline.ServiceDefaults.Kafka;
 
 namespace StreamWriter.Writing;
 
-/// <summary>The records of one Kafka partition since its last commit, split by table and date.</summary>
+/// <summary>
+/// The records of one Kafka partition since its last commit. The consumer's thread only stores each payload and
+/// its Kafka metadata; parsing, routing to tables and dates, and building columns wait for the commit
+/// (<see cref="Materialize"/>), which runs on a commit thread. The consumer's thread is the writer's one serial
+/// stage, so it does as little per record as it can, and the work that is left spreads over every core.
+/// </summary>
 internal sealed class PartitionBatch(int partition, int epoch, long nextOffset)
 {
     private const int MaxLinks = 32;
     private readonly Dictionary<(LakeTable Table, DateOnly Date), TableBatch> _tables = [];
     private readonly List<ActivityLink> _producerLinks = [];
     private readonly TableBatch?[] _recent = new TableBatch?[LakeTables.All.Count];
+    private readonly TextStore _text = new();
+    private readonly ChunkedBuffer<HeldRecord> _held = new();
     private int _nextRecent;
+    private bool _materialized;
 
     public int Partition { get; } = partition;
 
@@ -34,14 +42,15 @@ internal sealed class PartitionBatch(int partition, int epoch, long nextOffset)
 
     public long StartedAt { get; private set; }
 
+    /// <summary>The batch's rows by table and date, once <see cref="Materialize"/> has built them.</summary>
     public IEnumerable<TableBatch> Tables => _tables.Values;
 
     public IReadOnlyList<ActivityLink> ProducerLinks => _producerLinks;
 
     public bool IsEmpty => Records == 0;
 
-    /// <summary>Adds a record; returns the bad-event reason when it failed the contract.</summary>
-    public string? Add(ConsumeResult<string?, ReadOnlyMemory<byte>> record, int maxEventBytes)
+    /// <summary>Holds a record: its payload and key are copied (the consumer reuses their memory), nothing is parsed.</summary>
+    public void Add(ConsumeResult<string?, ReadOnlyMemory<byte>> record)
     {
         if (Records == 0)
         {
@@ -60,7 +69,48 @@ internal sealed class PartitionBatch(int partition, int epoch, long nextOffset)
             _producerLinks.Add(new ActivityLink(producer));
         }
 
-        return EventRecord.Append(record, producer, maxEventBytes, BatchFor);
+        _held.Add(new HeldRecord(
+            _text.Store(record.Message.Value.Span),
+            record.Message.Key is { } key ? _text.Store(key) : TextRef.Null,
+            record.Offset.Value,
+            record.Message.Timestamp.UtcDateTime,
+            TraceIds.ToBits(producer)));
+    }
+
+    /// <summary>
+    /// Parses the held records against the event contract into their tables' columns, once (a retried commit
+    /// reuses them). Returns the reasons of the records that became bad events.
+    /// </summary>
+    public List<string> Materialize(int maxEventBytes)
+    {
+        var badReasons = new List<string>();
+        if (_materialized)
+        {
+            return badReasons;
+        }
+
+        try
+        {
+            foreach (var chunk in _held.Chunks)
+            {
+                foreach (var record in chunk.Span)
+                {
+                    if (EventRecord.Append(record, Partition, _text, maxEventBytes, BatchFor) is { } badReason)
+                    {
+                        badReasons.Add(badReason);
+                    }
+                }
+            }
+        }
+        catch
+        {
+            // Half-built tables must not be committed by a retry: the next try starts over.
+            ClearTables();
+            throw;
+        }
+
+        _materialized = true;
+        return badReasons;
     }
 
     private TableBatch BatchFor(LakeTable table, DateOnly date)
@@ -76,7 +126,7 @@ internal sealed class PartitionBatch(int partition, int epoch, long nextOffset)
         }
 
         ref var batch = ref CollectionsMarshal.GetValueRefOrAddDefault(_tables, (table, date), out _);
-        batch ??= new TableBatch(table, date);
+        batch ??= new TableBatch(table, date, _text);
         _recent[_nextRecent] = batch;
         _nextRecent = (_nextRecent + 1) % _recent.Length;
         return batch;
@@ -93,6 +143,17 @@ internal sealed class PartitionBatch(int partition, int epoch, long nextOffset)
 
     public void Clear()
     {
+        ClearTables();
+        _held.Dispose();
+        _text.Dispose();
+        _producerLinks.Clear();
+        Records = 0;
+        Bytes = 0;
+        FirstOffset = LastOffset = -1;
+    }
+
+    private void ClearTables()
+    {
         foreach (var batch in _tables.Values)
         {
             batch.Dispose();
@@ -100,9 +161,42 @@ internal sealed class PartitionBatch(int partition, int epoch, long nextOffset)
 
         _tables.Clear();
         Array.Clear(_recent);
-        _producerLinks.Clear();
-        Records = 0;
-        Bytes = 0;
-        FirstOffset = LastOffset = -1;
+        _materialized = false;
+    }
+}
+
+/// <summary>
+/// A record as the consumer's thread holds it until its batch is committed: where its payload and key sit in the
+/// batch's <see cref="TextStore"/>, and its Kafka metadata. No references, so a million of them are nothing for
+/// the GC to trace.
+/// </summary>
+internal readonly record struct HeldRecord(TextRef Payload, TextRef Key, long Offset, DateTime KafkaTime, UInt128 TraceId);
+
+/// <summary>A W3C trace id as its 16 bytes (all zero, which W3C rules out as an id, for none).</summary>
+internal static class TraceIds
+{
+    public static UInt128 ToBits(ActivityContext context)
+    {
+        if (context == default)
+        {
+            return UInt128.Zero;
+        }
+
+        Span<byte> bytes = stackalloc byte[16];
+        context.TraceId.CopyTo(bytes);
+        return MemoryMarshal.Read<UInt128>(bytes);
+    }
+
+    /// <summary>Lower-case hex, written into the store; <see cref="TextRef.Null"/> for none.</summary>
+    public static TextRef Store(TextStore text, UInt128 traceId)
+    {
+        if (traceId == UInt128.Zero)
+        {
+            return TextRef.Null;
+        }
+
+        Span<byte> bytes = stackalloc byte[16];
+        MemoryMarshal.Write(bytes, in traceId);
+        return text.StoreHex(bytes);
     }
 }
