@@ -36,7 +36,7 @@ public static class StreamWriterExtensions
             config.QueuedMaxMessagesKbytes ??= 256 * 1024;
             // A partition whose prefetched records are over the queue thresholds is not fetched again for this
             // long. librdkafka's 1 s default left the writer idle for 250–500 ms at a time while it worked through
-            // a backlog (it drains its queue slower than the raw loop does): 106K → 138K events/s in bench/writer.
+            // a backlog (it drains its queue slower than the raw loop does): 104–109K → 136–139K events/s in bench/writer.
             config.FetchQueueBackoffMs ??= 10;
         }, (services, consumer) =>
         {
