@@ -117,7 +117,8 @@ internal sealed class StringColumn(DataField field, TextStore text) : ParquetCol
         {
             if (Field.IsNullable)
             {
-                await WriteAsync<ReadOnlyMemory<char>?>(rowGroup, chars, static (decoded, isNull) => isNull ? null : decoded);
+                // The cast matters: a bare null would become an empty ReadOnlyMemory (via char[]), written as "".
+                await WriteAsync<ReadOnlyMemory<char>?>(rowGroup, chars, static (decoded, isNull) => isNull ? (ReadOnlyMemory<char>?)null : decoded);
             }
             else
             {
