@@ -1,8 +1,11 @@
+using System.Diagnostics;
 using GameApi.Ingest;
 using GamePipeline.Contracts;
 using GamePipeline.Hosting.Kafka;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace GamePipeline.Tests.GameApi;
 
@@ -11,14 +14,43 @@ public sealed class GameApiFactory : WebApplicationFactory<EventPublisher>, IAsy
 {
     public EmbeddedKafkaServer Kafka { get; } = EmbeddedKafkaServer.Start(port: 0, topics: [new EmbeddedKafkaTopic(Topics.Events, 4)]);
 
+    private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(1);
+
     public HttpClient Client { get; private set; } = null!;
 
-    public Task InitializeAsync()
+    public async Task InitializeAsync()
     {
         UseKestrel(0);
         Infrastructure.InProcessHosts.Start(StartServer);
         Client = CreateClient();
-        return Task.CompletedTask;
+        await WaitUntilKafkaIsReachableAsync();
+    }
+
+    /// <summary>
+    /// Tests begin once GameApi has found Kafka reachable for longer than a failing probe can take (the probe's
+    /// 1 s timeout, set above) plus two probe intervals: the embedded broker can reset the very first connection,
+    /// and GameApi then answers 503 until its next probe succeeds.
+    /// </summary>
+    private async Task WaitUntilKafkaIsReachableAsync()
+    {
+        var availability = Services.GetRequiredService<KafkaAvailability>();
+        var steadyFor = ProbeTimeout + 2 * Services.GetRequiredService<IOptions<IngestOptions>>().Value.ProbeInterval;
+        var deadline = Stopwatch.StartNew();
+        var available = Stopwatch.StartNew();
+        while (available.Elapsed < steadyFor)
+        {
+            if (deadline.Elapsed > TimeSpan.FromSeconds(30))
+            {
+                throw new TimeoutException($"GameApi did not find Kafka reachable within 30 s: {availability.DownReason}");
+            }
+
+            if (!availability.IsAvailable)
+            {
+                available.Restart();
+            }
+
+            await Task.Delay(20);
+        }
     }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -29,7 +61,7 @@ public sealed class GameApiFactory : WebApplicationFactory<EventPublisher>, IAsy
         builder.UseSetting("Ingest:ProbeInterval", "00:00:00.200");
         builder.UseSetting("Ingest:MaxBatchEvents", "50");
         builder.UseSetting("Ingest:MaxBatchBytes", "65536");
-        builder.UseSetting("Kafka:Clients:gameapi-events:HealthCheckTimeout", "00:00:01");
+        builder.UseSetting("Kafka:Clients:gameapi-events:HealthCheckTimeout", ProbeTimeout.ToString());
     }
 
     public IReadOnlyList<Infrastructure.KafkaRecord> Events() => Infrastructure.KafkaTopicReader.ReadAll(Kafka.BootstrapServers, Topics.Events);
