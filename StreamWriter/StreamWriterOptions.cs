@@ -35,6 +35,15 @@ public sealed class StreamWriterOptions
     [Range(1_024, 16L * 1024 * 1024 * 1024)]
     public long MaxBufferedBytes { get; set; } = 512L * 1024 * 1024;
 
+    /// <summary>
+    /// While more partitions than this are behind, only this many are read at once (the others are paused until
+    /// these reach their end): each partition's batch fills and is committed while the next ones are read,
+    /// instead of every partition filling in lock-step. Also the number of partitions <see cref="MaxBufferedBytes"/>
+    /// is shared among.
+    /// </summary>
+    [Range(1, 100_000)]
+    public int BacklogReadPartitions { get; set; } = 32;
+
     /// <summary>How many partitions' batches are written at once.</summary>
     [Range(1, 64)]
     public int CommitParallelism { get; set; } = Environment.ProcessorCount;

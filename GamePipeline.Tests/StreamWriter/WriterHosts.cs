@@ -17,6 +17,9 @@ internal static class WriterSettings
         ["StreamWriter:WriterId"] = writerId,
         ["StreamWriter:FlushInterval"] = "00:00:00.300",
         ["StreamWriter:MaxEventBytes"] = "4096",
+        // Few enough that a backlog over a test topic's partitions is read in groups (pausing and resuming
+        // partitions across the tests' kills and rebalances).
+        ["StreamWriter:BacklogReadPartitions"] = "2",
         ["Kafka:Clients:streamwriter:Config:session.timeout.ms"] = "3000",
         ["Kafka:Clients:streamwriter:Config:heartbeat.interval.ms"] = "500",
         ["Logging:LogLevel:Default"] = "Warning",

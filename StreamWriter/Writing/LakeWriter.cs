@@ -20,16 +20,17 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
     private readonly string _writerId = options.Value.WriterId ?? $"{Environment.MachineName}-{Environment.ProcessId}";
     private readonly Dictionary<int, InFlightCommit> _inFlight = [];
     private readonly SemaphoreSlim _commitSlots = new(options.Value.CommitParallelism);
+    private readonly HashSet<int> _paused = [];
 
     public string WriterId => _writerId;
 
     /// <summary>
     /// A partition's batch is committed at <see cref="StreamWriterOptions.FlushMaxBytes"/> or at half its share of
-    /// <see cref="StreamWriterOptions.MaxBufferedBytes"/>, whichever is smaller. A writer with a few partitions
-    /// writes large files; one that owns a hundred and works through a backlog starts committing the partitions
-    /// that fill first while it reads the rest, instead of reading the whole budget before any commit starts.
+    /// <see cref="StreamWriterOptions.MaxBufferedBytes"/>, whichever is smaller. The budget is shared among the
+    /// partitions read at once (<see cref="StreamWriterOptions.BacklogReadPartitions"/> at most).
     /// </summary>
-    private long PartitionShareBytes => Math.Min(_options.FlushMaxBytes, _options.MaxBufferedBytes / (2L * Math.Max(1, _partitions.Count)));
+    private long PartitionShareBytes =>
+        Math.Min(_options.FlushMaxBytes, _options.MaxBufferedBytes / (2L * Math.Clamp(_partitions.Count, 1, _options.BacklogReadPartitions)));
 
     public IEnumerable<TopicPartitionOffset> OnAssigned(IConsumer<string?, ReadOnlyMemory<byte>> consumer, IEnumerable<TopicPartition> partitions)
     {
@@ -50,6 +51,7 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
     {
         foreach (var partition in partitions.Select(p => p.Partition.Value))
         {
+            _paused.Remove(partition);
             if (_partitions.ContainsKey(partition))
             {
                 // Hand over cleanly: what we hold goes to the lake before another writer resumes from it.
@@ -66,6 +68,7 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
         {
             // A commit still running for it may finish or lose the race to the new owner; either way is safe.
             _inFlight.Remove(partition);
+            _paused.Remove(partition);
             if (_partitions.Remove(partition))
             {
                 StreamWriterLog.Lost(logger, partition);
@@ -115,16 +118,65 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
         }
 
         var overBudget = buffered >= _options.MaxBufferedBytes;
+        var readingInGroups = _paused.Count > 0;
         foreach (var batch in _partitions.Values.ToList())
         {
             if (!batch.IsEmpty && !_inFlight.ContainsKey(batch.Partition)
                 && Stopwatch.GetElapsedTime(batch.StartedAt) is var age
-                && (overBudget || age >= _options.BacklogFlushInterval || (caughtUp && age >= _options.FlushInterval && AtEnd(consumer, batch))))
+                && (overBudget || age >= _options.BacklogFlushInterval
+                    || (caughtUp && age >= _options.FlushInterval && AtEnd(consumer, batch))
+                    // Partitions wait for this one: it is read to its end, so its batch is whole.
+                    || (readingInGroups && AtEnd(consumer, batch))))
             {
                 StartCommit(batch);
             }
         }
+
+        ReadBacklogInGroups(consumer);
     }
+
+    /// <summary>
+    /// While more partitions are behind than <see cref="StreamWriterOptions.BacklogReadPartitions"/>, reads only that
+    /// many at once and pauses the rest; as the ones read reach their end (and are committed whole), paused ones
+    /// take their place. Read all at once, a hundred partitions fill in lock-step: nothing is committed until each
+    /// holds its share, and at the end every partition's last batch is committed after reading has finished.
+    /// In groups, committing overlaps reading from the first group on, and most partitions fit in one batch.
+    /// Once no more partitions are behind than that, every paused partition is resumed.
+    /// </summary>
+    private void ReadBacklogInGroups(IConsumer<string?, ReadOnlyMemory<byte>> consumer)
+    {
+        // Behind by the high watermark librdkafka last fetched; a partition not fetched yet does not count.
+        var behind = _partitions.Values.Where(batch => !AtEnd(consumer, batch)).Select(batch => batch.Partition).ToList();
+        var groupSize = _options.BacklogReadPartitions;
+        if (behind.Count <= groupSize)
+        {
+            Resume(consumer, [.. _paused]);
+            return;
+        }
+
+        var reading = behind.Where(partition => !_paused.Contains(partition)).ToList();
+        if (reading.Count > groupSize)
+        {
+            var pause = reading.Skip(groupSize).ToList();
+            consumer.Pause(pause.Select(ToTopicPartition));
+            _paused.UnionWith(pause);
+        }
+        else if (reading.Count < groupSize)
+        {
+            Resume(consumer, [.. behind.Where(_paused.Contains).Take(groupSize - reading.Count)]);
+        }
+    }
+
+    private void Resume(IConsumer<string?, ReadOnlyMemory<byte>> consumer, List<int> partitions)
+    {
+        if (partitions.Count > 0)
+        {
+            consumer.Resume(partitions.Select(ToTopicPartition));
+            _paused.ExceptWith(partitions);
+        }
+    }
+
+    private TopicPartition ToTopicPartition(int partition) => new(_options.Topic, partition);
 
     /// <summary>
     /// Whether the partition has nothing more to read, by the high watermark librdkafka last fetched (no broker
@@ -135,7 +187,7 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
     private bool AtEnd(IConsumer<string?, ReadOnlyMemory<byte>> consumer, PartitionBatch batch)
     {
         const int MarkerSlack = 16;
-        var high = consumer.GetWatermarkOffsets(new TopicPartition(_options.Topic, batch.Partition)).High;
+        var high = consumer.GetWatermarkOffsets(ToTopicPartition(batch.Partition)).High;
         return high == Offset.Unset || batch.NextOffset >= high.Value - MarkerSlack;
     }
 

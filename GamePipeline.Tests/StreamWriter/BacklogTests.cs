@@ -1,0 +1,47 @@
+using System.Text.RegularExpressions;
+using Confluent.Kafka;
+using GamePipeline.Contracts;
+using GamePipeline.Tests.Infrastructure;
+
+namespace GamePipeline.Tests.StreamWriter;
+
+/// <summary>Test writers read at most 2 partitions of a backlog at once (<see cref="WriterSettings"/>).</summary>
+public sealed partial class BacklogTests() : KafkaAndLake(Partitions)
+{
+    private const int Partitions = 8;
+    private const int EventsPerPartition = 300;
+
+    [Fact]
+    public async Task A_backlog_over_more_partitions_than_are_read_at_once_is_drained_exactly_once_each_partition_in_one_batch()
+    {
+        using (var producer = new ProducerBuilder<string, byte[]>(new ProducerConfig { BootstrapServers = Kafka.BootstrapServers, EnableIdempotence = true }).Build())
+        {
+            for (var i = 0; i < Partitions * EventsPerPartition; i++)
+            {
+                producer.Produce(new TopicPartition(Topics.Events, i % Partitions), TestEvents.Message(TestEvents.Create(i / Partitions)));
+            }
+
+            producer.Flush(TimeSpan.FromSeconds(30));
+        }
+
+        await using var writer = await WriterHost.StartAsync(Kafka.BootstrapServers, Lake, "backlog");
+        using var lake = new LakeQuery(Lake);
+        const int expected = Partitions * EventsPerPartition;
+        await Eventually.TrueAsync(() => lake.CountAllEvents() == expected, TimeSpan.FromSeconds(60), () => $"{lake.CountAllEvents()} of {expected}");
+
+        Assert.Equal(expected, lake.EventIds().Distinct().Count());
+        // Read to its end before its batch was committed, every partition went to the lake in one batch: per
+        // table and date, each partition's offsets are in exactly one file.
+        var files = Directory.EnumerateFiles(Lake, "*.parquet", SearchOption.AllDirectories)
+            .Select(path => (Folder: Path.GetDirectoryName(Path.GetRelativePath(Lake, path))!, Partition: PartitionOf(path)))
+            .Where(file => file.Partition is not null && !file.Folder.StartsWith('_'))
+            .ToList();
+        Assert.Equal(Partitions, files.Select(file => file.Partition).Distinct().Count());
+        Assert.All(files.GroupBy(file => file), group => Assert.Single(group));
+    }
+
+    private static string? PartitionOf(string path) => DataFileName().Match(Path.GetFileName(path)) is { Success: true } match ? match.Groups[1].Value : null;
+
+    [GeneratedRegex(@"^part-events-p(\d{4})-e\d{4}-\d{19}-\d{19}\.parquet$")]
+    private static partial Regex DataFileName();
+}
