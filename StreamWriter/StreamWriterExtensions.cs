@@ -44,7 +44,7 @@ public static class StreamWriterExtensions
             consumer.SetValueDeserializer(new ReusedBufferDeserializer());
             consumer.SetPartitionsAssignedHandler((c, partitions) => writer.OnAssigned(c, partitions));
             consumer.SetPartitionsRevokedHandler((c, partitions) => writer.OnRevoked(c, partitions));
-            consumer.SetPartitionsLostHandler((_, partitions) => writer.OnLost(partitions));
+            consumer.SetPartitionsLostHandler((c, partitions) => writer.OnLost(c, partitions));
         },
         // A span per record would be a million spans per million events; each commit's span links to the
         // producers' traces instead, and every row keeps its trace id.

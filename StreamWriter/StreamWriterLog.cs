@@ -34,4 +34,7 @@ internal static partial class StreamWriterLog
 
     [LoggerMessage(EventId = 11, Level = LogLevel.Error, Message = "Partition {Partition}: reading the lake's commit log failed (attempt {Attempt}); retrying")]
     public static partial void RecoveryFailed(ILogger logger, Exception exception, int partition, int attempt);
+
+    [LoggerMessage(EventId = 12, Level = LogLevel.Warning, Message = "Resuming {Count} paused partition(s) being given up failed")]
+    public static partial void ResumeFailed(ILogger logger, Exception exception, int count);
 }

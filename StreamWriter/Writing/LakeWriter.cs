@@ -49,9 +49,9 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
 
     public void OnRevoked(IConsumer<string?, ReadOnlyMemory<byte>> consumer, IEnumerable<TopicPartitionOffset> partitions)
     {
+        ResumeLeaving(consumer, partitions);
         foreach (var partition in partitions.Select(p => p.Partition.Value))
         {
-            _paused.Remove(partition);
             if (_partitions.ContainsKey(partition))
             {
                 // Hand over cleanly: what we hold goes to the lake before another writer resumes from it.
@@ -62,13 +62,13 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
         }
     }
 
-    public void OnLost(IEnumerable<TopicPartitionOffset> partitions)
+    public void OnLost(IConsumer<string?, ReadOnlyMemory<byte>> consumer, IEnumerable<TopicPartitionOffset> partitions)
     {
+        ResumeLeaving(consumer, partitions);
         foreach (var partition in partitions.Select(p => p.Partition.Value))
         {
             // A commit still running for it may finish or lose the race to the new owner; either way is safe.
             _inFlight.Remove(partition);
-            _paused.Remove(partition);
             if (_partitions.Remove(partition))
             {
                 StreamWriterLog.Lost(logger, partition);
@@ -177,6 +177,30 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
     }
 
     private TopicPartition ToTopicPartition(int partition) => new(_options.Topic, partition);
+
+    /// <summary>
+    /// Resumes partitions this writer paused before it gives them up: librdkafka keeps a partition's pause across
+    /// a rebalance, so one assigned back later would otherwise never be read again.
+    /// </summary>
+    private void ResumeLeaving(IConsumer<string?, ReadOnlyMemory<byte>> consumer, IEnumerable<TopicPartitionOffset> partitions)
+    {
+        var paused = partitions.Select(p => p.Partition.Value).Where(_paused.Contains).ToList();
+        if (paused.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            consumer.Resume(paused.Select(ToTopicPartition));
+        }
+        catch (KafkaException e)
+        {
+            StreamWriterLog.ResumeFailed(logger, e, paused.Count);
+        }
+
+        _paused.ExceptWith(paused);
+    }
 
     /// <summary>
     /// Whether the partition has nothing more to read, by the high watermark librdkafka last fetched (no broker
