@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Confluent.Kafka;
 using GamePipeline.Contracts;
 using GamePipeline.Tests.Infrastructure;
@@ -6,7 +5,7 @@ using GamePipeline.Tests.Infrastructure;
 namespace GamePipeline.Tests.StreamWriter;
 
 /// <summary>Test writers read at most 2 partitions of a backlog at once (<see cref="WriterSettings"/>).</summary>
-public sealed partial class BacklogTests() : KafkaAndLake(Partitions)
+public sealed class BacklogTests() : KafkaAndLake(Partitions)
 {
     private const int Partitions = 8;
     private const int EventsPerPartition = 300;
@@ -31,17 +30,11 @@ public sealed partial class BacklogTests() : KafkaAndLake(Partitions)
 
         Assert.Equal(expected, lake.EventIds().Distinct().Count());
         // Read to its end before its batch was committed, every partition went to the lake in one batch: per
-        // table and date, each partition's offsets are in exactly one file.
-        var files = Directory.EnumerateFiles(Lake, "*.parquet", SearchOption.AllDirectories)
-            .Select(path => (Folder: Path.GetDirectoryName(Path.GetRelativePath(Lake, path))!, Partition: PartitionOf(path)))
-            .Where(file => file.Partition is not null && !file.Folder.StartsWith('_'))
+        // table and date, each partition's rows are in exactly one file (DuckDB's filename column: the file a row came from).
+        var filesPerPartition = LakeTables.All.Where(t => t.EventType is not null && lake.HasFiles(t.Name))
+            .SelectMany(t => lake.Rows($"SELECT kafka_partition, count(DISTINCT filename) FROM {lake.Source(t.Name)} GROUP BY kafka_partition, dt"))
             .ToList();
-        Assert.Equal(Partitions, files.Select(file => file.Partition).Distinct().Count());
-        Assert.All(files.GroupBy(file => file), group => Assert.Single(group));
+        Assert.Equal(Partitions, filesPerPartition.Select(row => row[0]).Distinct().Count());
+        Assert.All(filesPerPartition, row => Assert.Equal(1L, Convert.ToInt64(row[1])));
     }
-
-    private static string? PartitionOf(string path) => DataFileName().Match(Path.GetFileName(path)) is { Success: true } match ? match.Groups[1].Value : null;
-
-    [GeneratedRegex(@"^part-events-p(\d{4})-e\d{4}-\d{19}-\d{19}\.parquet$")]
-    private static partial Regex DataFileName();
 }
