@@ -119,20 +119,22 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
 
         var overBudget = buffered >= _options.MaxBufferedBytes;
         var readingInGroups = _paused.Count > 0;
+        // Behind by the high watermark librdkafka last fetched; a partition not fetched yet does not count.
+        var behind = _partitions.Values.Where(batch => !AtEnd(consumer, batch)).Select(batch => batch.Partition).ToHashSet();
         foreach (var batch in _partitions.Values.ToList())
         {
             if (!batch.IsEmpty && !_inFlight.ContainsKey(batch.Partition)
                 && Stopwatch.GetElapsedTime(batch.StartedAt) is var age
                 && (overBudget || age >= _options.BacklogFlushInterval
-                    || (caughtUp && age >= _options.FlushInterval && AtEnd(consumer, batch))
+                    || (caughtUp && age >= _options.FlushInterval && !behind.Contains(batch.Partition))
                     // Partitions wait for this one: it is read to its end, so its batch is whole.
-                    || (readingInGroups && AtEnd(consumer, batch))))
+                    || (readingInGroups && !behind.Contains(batch.Partition))))
             {
                 StartCommit(batch);
             }
         }
 
-        ReadBacklogInGroups(consumer);
+        ReadBacklogInGroups(consumer, behind);
     }
 
     /// <summary>
@@ -143,10 +145,8 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
     /// In groups, committing overlaps reading from the first group on, and most partitions fit in one batch.
     /// Once no more partitions are behind than that, every paused partition is resumed.
     /// </summary>
-    private void ReadBacklogInGroups(IConsumer<string?, ReadOnlyMemory<byte>> consumer)
+    private void ReadBacklogInGroups(IConsumer<string?, ReadOnlyMemory<byte>> consumer, HashSet<int> behind)
     {
-        // Behind by the high watermark librdkafka last fetched; a partition not fetched yet does not count.
-        var behind = _partitions.Values.Where(batch => !AtEnd(consumer, batch)).Select(batch => batch.Partition).ToList();
         var groupSize = _options.BacklogReadPartitions;
         if (behind.Count <= groupSize)
         {
@@ -154,7 +154,8 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
             return;
         }
 
-        var reading = behind.Where(partition => !_paused.Contains(partition)).ToList();
+        // In assignment order, so partitions take their turns in the same order each time.
+        var reading = _partitions.Keys.Where(partition => behind.Contains(partition) && !_paused.Contains(partition)).ToList();
         if (reading.Count > groupSize)
         {
             var pause = reading.Skip(groupSize).ToList();
@@ -163,7 +164,7 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
         }
         else if (reading.Count < groupSize)
         {
-            Resume(consumer, [.. behind.Where(_paused.Contains).Take(groupSize - reading.Count)]);
+            Resume(consumer, [.. _partitions.Keys.Where(partition => behind.Contains(partition) && _paused.Contains(partition)).Take(groupSize - reading.Count)]);
         }
     }
 
@@ -184,22 +185,17 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
     /// </summary>
     private void ResumeLeaving(IConsumer<string?, ReadOnlyMemory<byte>> consumer, IEnumerable<TopicPartitionOffset> partitions)
     {
-        var paused = partitions.Select(p => p.Partition.Value).Where(_paused.Contains).ToList();
-        if (paused.Count == 0)
-        {
-            return;
-        }
-
+        List<int> paused = [.. partitions.Select(p => p.Partition.Value).Where(_paused.Contains)];
         try
         {
-            consumer.Resume(paused.Select(ToTopicPartition));
+            Resume(consumer, paused);
         }
         catch (KafkaException e)
         {
+            // They are leaving either way: forget them.
             StreamWriterLog.ResumeFailed(logger, e, paused.Count);
+            _paused.ExceptWith(paused);
         }
-
-        _paused.ExceptWith(paused);
     }
 
     /// <summary>
