@@ -100,6 +100,7 @@ static int Consume(string bootstrap, string topic, int n)
     {
         BootstrapServers = bootstrap, GroupId = $"raw-{Guid.NewGuid():N}", EnableAutoCommit = false,
         AutoOffsetReset = AutoOffsetReset.Earliest, FetchMaxBytes = 64 * 1024 * 1024, QueuedMaxMessagesKbytes = 256 * 1024, FetchQueueBackoffMs = 10,
+        FetchWaitMaxMs = 50,
     }).Build();
     consumer.Subscribe(topic);
     var clock = Stopwatch.StartNew();
