@@ -38,8 +38,8 @@ public sealed class StreamWriterOptions
     /// <summary>
     /// While more partitions than this are behind, only this many are read at once (the others are paused until
     /// these reach their end): each partition's batch fills and is committed while the next ones are read,
-    /// instead of every partition filling in lock-step. Also the number of partitions <see cref="MaxBufferedBytes"/>
-    /// is shared among.
+    /// instead of every partition filling in lock-step. The first group is an eighth of this, each next one twice
+    /// the last. Also the number of partitions <see cref="MaxBufferedBytes"/> is shared among.
     /// </summary>
     [Range(1, 100_000)]
     public int BacklogReadPartitions { get; set; } = 32;

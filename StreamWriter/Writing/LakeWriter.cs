@@ -21,8 +21,11 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
     private readonly Dictionary<int, InFlightCommit> _inFlight = [];
     private readonly SemaphoreSlim _commitSlots = new(options.Value.CommitParallelism);
     private readonly HashSet<int> _paused = [];
+    private int _groupSize = FirstGroupSize(options.Value);
 
     public string WriterId => _writerId;
+
+    private static int FirstGroupSize(StreamWriterOptions options) => Math.Max(1, options.BacklogReadPartitions / 8);
 
     /// <summary>
     /// A partition's batch is committed at <see cref="StreamWriterOptions.FlushMaxBytes"/> or at half its share of
@@ -143,16 +146,20 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
     /// take their place. Read all at once, a hundred partitions fill in lock-step: nothing is committed until each
     /// holds its share, and at the end every partition's last batch is committed after reading has finished.
     /// In groups, committing overlaps reading from the first group on, and most partitions fit in one batch.
-    /// Once no more partitions are behind than that, every paused partition is resumed.
+    /// The first group is an eighth of that and each next one twice the last: until the first partitions are read,
+    /// the commit threads have nothing to do. Once no more partitions are behind than that, every paused partition
+    /// is resumed.
     /// </summary>
     private void ReadBacklogInGroups(IConsumer<string?, ReadOnlyMemory<byte>> consumer, HashSet<int> behind)
     {
-        var groupSize = _options.BacklogReadPartitions;
-        if (behind.Count <= groupSize)
+        if (behind.Count <= _options.BacklogReadPartitions)
         {
             Resume(consumer, [.. _paused]);
+            _groupSize = FirstGroupSize(_options);
             return;
         }
+
+        var groupSize = _groupSize;
 
         // In assignment order, so partitions take their turns in the same order each time.
         var reading = _partitions.Keys.Where(partition => behind.Contains(partition) && !_paused.Contains(partition)).ToList();
@@ -164,6 +171,7 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
         }
         else if (reading.Count < groupSize)
         {
+            _groupSize = groupSize = Math.Min(2 * groupSize, _options.BacklogReadPartitions);
             Resume(consumer, [.. _partitions.Keys.Where(partition => behind.Contains(partition) && _paused.Contains(partition)).Take(groupSize - reading.Count)]);
         }
     }
