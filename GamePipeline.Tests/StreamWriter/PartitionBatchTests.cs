@@ -68,6 +68,22 @@ public sealed class PartitionBatchTests : IDisposable
         Assert.Equal("bad_events", Assert.Single(batch.Tables).Table.Name);
     }
 
+    [Fact]
+    public async Task A_field_name_written_with_escapes_is_the_same_field_and_unknown_fields_are_skipped()
+    {
+        var batch = new PartitionBatch(Partition, epoch: 0, nextOffset: 0);
+        var sword = Event(GameEventTypes.PurchaseSword);
+        var json = Encoding.UTF8.GetString(Serialize(sword));
+        Assert.Contains("\"host\":", json);
+        var escaped = json.Replace("\"host\":", "\"newer_field\":{\"a\":[1,{\"b\":null}]},\"\\u0068ost\":");
+        batch.Add(Record(0, key: null, Encoding.UTF8.GetBytes(escaped), traceParent: null));
+
+        Assert.Empty(batch.Materialize(maxEventBytes: 4096));
+        Assert.Equal(
+            [sword.EventId.ToString(), sword.Host, sword.UserAgent],
+            Assert.Single(await Rows(batch, LakeTables.SwordPurchases, "event_id, host, user_agent")));
+    }
+
     private static GameEventEnvelope Event(string eventType) => new()
     {
         EventId = Guid.CreateVersion7(),

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using GamePipeline.Contracts;
 
@@ -185,29 +186,29 @@ internal static class EventRecord
         Properties,
     }
 
-    private static readonly (byte[] Name, Field Field)[] FieldNames =
-    [
-        ("schema_version"u8.ToArray(), Field.SchemaVersion), ("event_type"u8.ToArray(), Field.EventType),
-        ("event_id"u8.ToArray(), Field.EventId), ("received_at"u8.ToArray(), Field.ReceivedAt),
-        ("client_time"u8.ToArray(), Field.ClientTime), ("user_id"u8.ToArray(), Field.UserId),
-        ("source"u8.ToArray(), Field.Source), ("host"u8.ToArray(), Field.Host),
-        ("user_agent"u8.ToArray(), Field.UserAgent), ("accept"u8.ToArray(), Field.Accept),
-        ("headers"u8.ToArray(), Field.Headers), ("properties"u8.ToArray(), Field.Properties),
-    ];
+    /// <summary>Which envelope field a property name is: by length first, so a name is compared with one or two candidates.</summary>
+    private static Field FieldOf(ReadOnlySpan<byte> name) => name.Length switch
+    {
+        4 when name.SequenceEqual("host"u8) => Field.Host,
+        6 when name.SequenceEqual("source"u8) => Field.Source,
+        6 when name.SequenceEqual("accept"u8) => Field.Accept,
+        7 when name.SequenceEqual("user_id"u8) => Field.UserId,
+        7 when name.SequenceEqual("headers"u8) => Field.Headers,
+        8 when name.SequenceEqual("event_id"u8) => Field.EventId,
+        10 when name.SequenceEqual("event_type"u8) => Field.EventType,
+        10 when name.SequenceEqual("user_agent"u8) => Field.UserAgent,
+        10 when name.SequenceEqual("properties"u8) => Field.Properties,
+        11 when name.SequenceEqual("received_at"u8) => Field.ReceivedAt,
+        11 when name.SequenceEqual("client_time"u8) => Field.ClientTime,
+        14 when name.SequenceEqual("schema_version"u8) => Field.SchemaVersion,
+        _ => Field.Unknown,
+    };
 
     /// <summary>Reads one property of the envelope (the reader is on its name) into <paramref name="fields"/>.</summary>
     private static void ReadField(ref Utf8JsonReader reader, ref Fields fields)
     {
-        var field = Field.Unknown;
-        foreach (var (name, candidate) in FieldNames)
-        {
-            if (reader.ValueTextEquals(name))
-            {
-                field = candidate;
-                break;
-            }
-        }
-
+        // A name written with escapes (\u0068ost) is the same name: compare it unescaped.
+        var field = reader.ValueIsEscaped ? FieldOf(Encoding.UTF8.GetBytes(reader.GetString()!)) : FieldOf(reader.ValueSpan);
         reader.Read();
         switch (field)
         {

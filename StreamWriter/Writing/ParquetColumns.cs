@@ -115,15 +115,9 @@ internal sealed class StringColumn(DataField field, TextStore text) : ParquetCol
         var chars = ColumnBuffers<char>.Pool.Rent((int)Math.Max(_bytes, 1));
         try
         {
-            if (Field.IsNullable)
-            {
-                // The cast matters: a bare null would become an empty ReadOnlyMemory (via char[]), written as "".
-                await WriteAsync<ReadOnlyMemory<char>?>(rowGroup, chars, static (decoded, isNull) => isNull ? (ReadOnlyMemory<char>?)null : decoded);
-            }
-            else
-            {
-                await WriteAsync<ReadOnlyMemory<char>>(rowGroup, chars, static (decoded, _) => decoded);
-            }
+            await (Field.IsNullable
+                ? WriteAsync<ReadOnlyMemory<char>?, NullableText>(rowGroup, chars)
+                : WriteAsync<ReadOnlyMemory<char>, RequiredText>(rowGroup, chars));
         }
         finally
         {
@@ -139,13 +133,13 @@ internal sealed class StringColumn(DataField field, TextStore text) : ParquetCol
     }
 
     // Parquet.Net picks its nullable or non-nullable overload by the static type, hence one generic body for both.
-    private async Task WriteAsync<TValue>(ParquetRowGroupWriter rowGroup, char[] chars, Func<ReadOnlyMemory<char>, bool, TValue> value)
+    private async Task WriteAsync<TValue, TKind>(ParquetRowGroupWriter rowGroup, char[] chars) where TKind : ITextKind<TValue>
     {
         var count = _values.Count;
         var values = ColumnBuffers<TValue>.Pool.Rent(count);
         try
         {
-            Decode(chars, values, value);
+            Decode<TValue, TKind>(chars, values);
             await (values switch
             {
                 ReadOnlyMemory<char>?[] nullable => rowGroup.WriteAsync<ReadOnlyMemory<char>>(Field, nullable.AsMemory(0, count)),
@@ -159,7 +153,7 @@ internal sealed class StringColumn(DataField field, TextStore text) : ParquetCol
         }
     }
 
-    private void Decode<TValue>(char[] chars, TValue[] values, Func<ReadOnlyMemory<char>, bool, TValue> value)
+    private void Decode<TValue, TKind>(char[] chars, TValue[] values) where TKind : ITextKind<TValue>
     {
         var (i, next) = (0, 0);
         foreach (var chunk in _values.Chunks)
@@ -168,15 +162,37 @@ internal sealed class StringColumn(DataField field, TextStore text) : ParquetCol
             {
                 if (textRef.IsNull)
                 {
-                    values[i++] = value(default, true);
+                    values[i++] = TKind.Null;
                     continue;
                 }
 
                 var decoded = Encoding.UTF8.GetChars(text[textRef], chars.AsSpan(next));
-                values[i++] = value(chars.AsMemory(next, decoded), false);
+                values[i++] = TKind.Of(chars.AsMemory(next, decoded));
                 next += decoded;
             }
         }
+    }
+
+    /// <summary>How a decoded value is handed to Parquet.Net; resolved at compile time, so no call per value.</summary>
+    private interface ITextKind<TValue>
+    {
+        static abstract TValue Null { get; }
+
+        static abstract TValue Of(ReadOnlyMemory<char> text);
+    }
+
+    private readonly struct RequiredText : ITextKind<ReadOnlyMemory<char>>
+    {
+        public static ReadOnlyMemory<char> Null => throw new InvalidOperationException("A required text column has no nulls.");
+
+        public static ReadOnlyMemory<char> Of(ReadOnlyMemory<char> text) => text;
+    }
+
+    private readonly struct NullableText : ITextKind<ReadOnlyMemory<char>?>
+    {
+        public static ReadOnlyMemory<char>? Null => null;
+
+        public static ReadOnlyMemory<char>? Of(ReadOnlyMemory<char> text) => text;
     }
 }
 
