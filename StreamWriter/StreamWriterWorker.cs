@@ -38,7 +38,9 @@ public sealed class StreamWriterWorker(
             {
                 try
                 {
-                    var record = consumer.Consume(settings.PollTimeout);
+                    // While a backlog is read in groups, the group's last records are followed by nothing until
+                    // the next group is resumed: waiting a whole poll for more would hold up its commits and the resume.
+                    var record = consumer.Consume(writer.ReadingInGroups ? DueCheckInterval : settings.PollTimeout);
                     if (record is null)
                     {
                         lastIdle = Stopwatch.GetTimestamp();

@@ -25,6 +25,9 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
 
     public string WriterId => _writerId;
 
+    /// <summary>Whether a backlog is being read in groups (some partitions are paused for it).</summary>
+    public bool ReadingInGroups => _paused.Count > 0;
+
     private static int FirstGroupSize(StreamWriterOptions options) => Math.Max(1, options.BacklogReadPartitions / 8);
 
     /// <summary>
@@ -121,7 +124,7 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
         }
 
         var overBudget = buffered >= _options.MaxBufferedBytes;
-        var readingInGroups = _paused.Count > 0;
+        var readingInGroups = ReadingInGroups;
         // Behind by the high watermark librdkafka last fetched; a partition not fetched yet does not count.
         var behind = _partitions.Values.Where(batch => !AtEnd(consumer, batch)).Select(batch => batch.Partition).ToHashSet();
         foreach (var batch in _partitions.Values.ToList())
