@@ -29,8 +29,7 @@ public sealed class StreamWriterWorker(
         var settings = options.Value;
         StreamWriterLog.Starting(logger, settings.Topic, storage.Location, writer.WriterId, settings.GroupId);
         consumer.Subscribe(settings.Topic);
-        var lastIdle = Stopwatch.GetTimestamp();
-        var lastCheck = lastIdle;
+        var lastCheck = Stopwatch.GetTimestamp();
         var records = 0L;
         try
         {
@@ -41,11 +40,7 @@ public sealed class StreamWriterWorker(
                     // While a backlog is read in groups, the group's last records are followed by nothing until
                     // the next group is resumed: waiting a whole poll for more would hold up its commits and the resume.
                     var record = consumer.Consume(writer.ReadingInGroups ? DueCheckInterval : settings.PollTimeout);
-                    if (record is null)
-                    {
-                        lastIdle = Stopwatch.GetTimestamp();
-                    }
-                    else if (!record.IsPartitionEOF)
+                    if (record is { IsPartitionEOF: false })
                     {
                         writer.Add(consumer, record);
                     }
@@ -54,8 +49,7 @@ public sealed class StreamWriterWorker(
                     if (record is null || (++records % RecordsPerClockRead == 0 && Stopwatch.GetElapsedTime(lastCheck) >= DueCheckInterval))
                     {
                         lastCheck = Stopwatch.GetTimestamp();
-                        // Caught up: Kafka had nothing new for us within the last flush interval.
-                        writer.CommitDue(consumer, caughtUp: Stopwatch.GetElapsedTime(lastIdle) < settings.FlushInterval);
+                        writer.CommitDue(consumer);
                     }
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException or KafkaException or InvalidOperationException)

@@ -108,12 +108,12 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
 
     /// <summary>
     /// Settles finished commits, then starts committing every batch whose oldest record has waited
-    /// <see cref="StreamWriterOptions.FlushInterval"/> while the writer keeps up with Kafka (<paramref name="caughtUp"/>:
-    /// it recently found nothing new to read). While it works through a backlog, freshness is lost anyway:
-    /// batches then grow into larger, fewer files, up to <see cref="StreamWriterOptions.BacklogFlushInterval"/> or
+    /// <see cref="StreamWriterOptions.FlushInterval"/> while its partition is read to its end (the writer keeps up
+    /// with it). A partition still behind is being worked through as a backlog, where freshness is lost anyway:
+    /// its batches grow into larger, fewer files, up to <see cref="StreamWriterOptions.BacklogFlushInterval"/> or
     /// the size limits. Commits run in the background while the consumer reads on; a partition has at most one.
     /// </summary>
-    public void CommitDue(IConsumer<string?, ReadOnlyMemory<byte>> consumer, bool caughtUp)
+    public void CommitDue(IConsumer<string?, ReadOnlyMemory<byte>> consumer)
     {
         Settle(consumer, wait: false);
         var buffered = _partitions.Values.Sum(b => b.Bytes) + _inFlight.Values.Sum(c => c.Batch.Bytes);
@@ -132,7 +132,7 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
             if (!batch.IsEmpty && !_inFlight.ContainsKey(batch.Partition)
                 && Stopwatch.GetElapsedTime(batch.StartedAt) is var age
                 && (overBudget || age >= _options.BacklogFlushInterval
-                    || (caughtUp && age >= _options.FlushInterval && !behind.Contains(batch.Partition))
+                    || (age >= _options.FlushInterval && !behind.Contains(batch.Partition))
                     // Partitions wait for this one: it is read to its end, so its batch is whole.
                     || (readingInGroups && !behind.Contains(batch.Partition))))
             {
