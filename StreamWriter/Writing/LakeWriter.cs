@@ -108,10 +108,11 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
 
     /// <summary>
     /// Settles finished commits, then starts committing every batch whose oldest record has waited
-    /// <see cref="StreamWriterOptions.FlushInterval"/> while its partition is read to its end (the writer keeps up
-    /// with it). A partition still behind is being worked through as a backlog, where freshness is lost anyway:
-    /// its batches grow into larger, fewer files, up to <see cref="StreamWriterOptions.BacklogFlushInterval"/> or
-    /// the size limits. Commits run in the background while the consumer reads on; a partition has at most one.
+    /// <see cref="StreamWriterOptions.FlushInterval"/> while the writer keeps up with its partition. A partition
+    /// further behind is being worked through as a backlog, where freshness is lost anyway: its batches grow into
+    /// larger, fewer files, up to <see cref="StreamWriterOptions.BacklogFlushInterval"/> or the size limits (or, read
+    /// in groups, until it is read to its end). Commits run in the background while the consumer reads on; a
+    /// partition has at most one.
     /// </summary>
     public void CommitDue(IConsumer<string?, ReadOnlyMemory<byte>> consumer)
     {
@@ -132,7 +133,7 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
             if (!batch.IsEmpty && !_inFlight.ContainsKey(batch.Partition)
                 && Stopwatch.GetElapsedTime(batch.StartedAt) is var age
                 && (overBudget || age >= _options.BacklogFlushInterval
-                    || (age >= _options.FlushInterval && !behind.Contains(batch.Partition))
+                    || (!readingInGroups && age >= _options.FlushInterval && KeepsUp(consumer, batch, age))
                     // Partitions wait for this one: it is read to its end, so its batch is whole.
                     || (readingInGroups && !behind.Contains(batch.Partition))))
             {
@@ -213,14 +214,28 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
     /// Whether the partition has nothing more to read, by the high watermark librdkafka last fetched (no broker
     /// round trip). A moment without records while the fetcher is short of CPU is not the end of a backlog: the
     /// partitions still behind keep growing their batches instead of all being flushed as small files.
-    /// A few offsets of slack: a transactional producer's commit markers take offsets no record is delivered at.
     /// </summary>
-    private bool AtEnd(IConsumer<string?, ReadOnlyMemory<byte>> consumer, PartitionBatch batch)
+    private bool AtEnd(IConsumer<string?, ReadOnlyMemory<byte>> consumer, PartitionBatch batch) =>
+        Unread(consumer, batch) is not { } unread || unread <= MarkerSlack;
+
+    /// <summary>
+    /// Whether the writer keeps up with the partition: less is left to read (by the high watermark librdkafka last
+    /// fetched) than the batch took in per flush interval. Not "nothing left": under a steady stream the consumer
+    /// trails librdkafka's prefetch by a moment's records, more than the slack whenever the machine is busy, and a
+    /// writer that keeps up must not be taken for one working through a backlog.
+    /// </summary>
+    private bool KeepsUp(IConsumer<string?, ReadOnlyMemory<byte>> consumer, PartitionBatch batch, TimeSpan age) =>
+        Unread(consumer, batch) is not { } unread || unread <= Math.Max(MarkerSlack, batch.Records * (_options.FlushInterval / age));
+
+    /// <summary>Records left to read, by the high watermark librdkafka last fetched; null before the first fetch.</summary>
+    private long? Unread(IConsumer<string?, ReadOnlyMemory<byte>> consumer, PartitionBatch batch)
     {
-        const int MarkerSlack = 16;
         var high = consumer.GetWatermarkOffsets(ToTopicPartition(batch.Partition)).High;
-        return high == Offset.Unset || batch.NextOffset >= high.Value - MarkerSlack;
+        return high == Offset.Unset ? null : high.Value - batch.NextOffset;
     }
+
+    // A transactional producer's commit markers take offsets no record is delivered at.
+    private const int MarkerSlack = 16;
 
     /// <summary>Commits everything this writer holds and waits for it (shutdown).</summary>
     public void CommitAll(IConsumer<string?, ReadOnlyMemory<byte>> consumer)
