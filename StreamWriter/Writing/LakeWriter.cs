@@ -133,7 +133,7 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
             if (!batch.IsEmpty && !_inFlight.ContainsKey(batch.Partition)
                 && Stopwatch.GetElapsedTime(batch.StartedAt) is var age
                 && (overBudget || age >= _options.BacklogFlushInterval
-                    || (!readingInGroups && age >= _options.FlushInterval && KeepsUp(consumer, batch, age))
+                    || (!readingInGroups && age >= _options.FlushInterval && KeepsUp(consumer, batch))
                     // Partitions wait for this one: it is read to its end, so its batch is whole.
                     || (readingInGroups && !behind.Contains(batch.Partition))))
             {
@@ -215,24 +215,20 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
     /// round trip). A moment without records while the fetcher is short of CPU is not the end of a backlog: the
     /// partitions still behind keep growing their batches instead of all being flushed as small files.
     /// </summary>
-    private bool AtEnd(IConsumer<string?, ReadOnlyMemory<byte>> consumer, PartitionBatch batch) =>
-        Unread(consumer, batch) is not { } unread || unread <= MarkerSlack;
-
-    /// <summary>
-    /// Whether the writer keeps up with the partition: less is left to read (by the high watermark librdkafka last
-    /// fetched) than the batch took in per flush interval. Not "nothing left": under a steady stream the consumer
-    /// trails librdkafka's prefetch by a moment's records, more than the slack whenever the machine is busy, and a
-    /// writer that keeps up must not be taken for one working through a backlog.
-    /// </summary>
-    private bool KeepsUp(IConsumer<string?, ReadOnlyMemory<byte>> consumer, PartitionBatch batch, TimeSpan age) =>
-        Unread(consumer, batch) is not { } unread || unread <= Math.Max(MarkerSlack, batch.Records * (_options.FlushInterval / age));
-
-    /// <summary>Records left to read, by the high watermark librdkafka last fetched; null before the first fetch.</summary>
-    private long? Unread(IConsumer<string?, ReadOnlyMemory<byte>> consumer, PartitionBatch batch)
+    private bool AtEnd(IConsumer<string?, ReadOnlyMemory<byte>> consumer, PartitionBatch batch)
     {
         var high = consumer.GetWatermarkOffsets(ToTopicPartition(batch.Partition)).High;
-        return high == Offset.Unset ? null : high.Value - batch.NextOffset;
+        return high == Offset.Unset || batch.NextOffset >= high.Value - MarkerSlack;
     }
+
+    /// <summary>
+    /// Whether the writer keeps up with the partition: it is read to its end, or its last record was produced less
+    /// than a flush interval ago (by its Kafka timestamp). Not only the former: under a steady stream the consumer
+    /// trails librdkafka's prefetch by a moment's records, more than the slack whenever the machine is busy, and such
+    /// a writer must not be taken for one working through a backlog — whose records are older than that.
+    /// </summary>
+    private bool KeepsUp(IConsumer<string?, ReadOnlyMemory<byte>> consumer, PartitionBatch batch) =>
+        AtEnd(consumer, batch) || DateTime.UtcNow - batch.NewestKafkaTime <= _options.FlushInterval;
 
     // A transactional producer's commit markers take offsets no record is delivered at.
     private const int MarkerSlack = 16;

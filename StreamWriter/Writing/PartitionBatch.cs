@@ -40,6 +40,9 @@ internal sealed class PartitionBatch(int partition, int epoch, long nextOffset)
 
     public DateTime OldestKafkaTime { get; private set; }
 
+    /// <summary>The Kafka timestamp of the last record held: how far behind its producers the writer reads.</summary>
+    public DateTime NewestKafkaTime { get; private set; }
+
     public long StartedAt { get; private set; }
 
     /// <summary>The batch's rows by table and date, once <see cref="Materialize"/> has built them.</summary>
@@ -52,12 +55,15 @@ internal sealed class PartitionBatch(int partition, int epoch, long nextOffset)
     /// <summary>Holds a record: its payload and key are copied (the consumer reuses their memory), nothing is parsed.</summary>
     public void Add(ConsumeResult<string?, ReadOnlyMemory<byte>> record)
     {
+        var kafkaTime = record.Message.Timestamp.UtcDateTime;
         if (Records == 0)
         {
             FirstOffset = record.Offset.Value;
             StartedAt = Stopwatch.GetTimestamp();
-            OldestKafkaTime = record.Message.Timestamp.UtcDateTime;
+            OldestKafkaTime = kafkaTime;
         }
+
+        NewestKafkaTime = kafkaTime;
 
         LastOffset = record.Offset.Value;
         NextOffset = LastOffset + 1;
@@ -73,7 +79,7 @@ internal sealed class PartitionBatch(int partition, int epoch, long nextOffset)
             _text.Store(record.Message.Value.Span),
             record.Message.Key is { } key ? _text.Store(key) : TextRef.Null,
             record.Offset.Value,
-            record.Message.Timestamp.UtcDateTime,
+            kafkaTime,
             TraceIds.ToBits(producer)));
     }
 
