@@ -14,6 +14,10 @@ namespace StreamWriter.Writing;
 public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOptions> options, StreamWriterMetrics metrics, ILogger<LakeWriter> logger)
 {
     private static readonly TimeSpan WatermarkTimeout = TimeSpan.FromSeconds(10);
+
+    // A partition this close to its high watermark is read to its end: a transactional producer's commit markers
+    // take offsets no record is delivered at.
+    private const int MarkerSlack = 16;
     private readonly StreamWriterOptions _options = options.Value;
     private readonly CommitLog _log = new(storage, options.Value.Topic);
     private readonly Dictionary<int, PartitionBatch> _partitions = [];
@@ -229,9 +233,6 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
     /// </summary>
     private bool KeepsUp(IConsumer<string?, ReadOnlyMemory<byte>> consumer, PartitionBatch batch) =>
         AtEnd(consumer, batch) || DateTime.UtcNow - batch.NewestKafkaTime <= _options.FlushInterval;
-
-    // A transactional producer's commit markers take offsets no record is delivered at.
-    private const int MarkerSlack = 16;
 
     /// <summary>Commits everything this writer holds and waits for it (shutdown).</summary>
     public void CommitAll(IConsumer<string?, ReadOnlyMemory<byte>> consumer)
