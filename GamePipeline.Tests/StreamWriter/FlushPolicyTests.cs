@@ -2,11 +2,13 @@ using System.Diagnostics;
 using Confluent.Kafka;
 using GamePipeline.Contracts;
 using GamePipeline.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using StreamWriter.Writing;
 
 namespace GamePipeline.Tests.StreamWriter;
 
 /// <summary>When a writer that keeps up commits: after FlushInterval (300 ms in tests), not BacklogFlushInterval (10 s).</summary>
-public sealed class FlushPolicyTests() : KafkaAndLake(partitions: 2)
+public sealed class FlushPolicyTests() : KafkaAndLake(partitions: 4)
 {
     [Fact]
     public async Task Events_from_a_transactional_producer_are_committed_by_the_flush_interval_not_the_backlog_interval()
@@ -45,27 +47,35 @@ public sealed class FlushPolicyTests() : KafkaAndLake(partitions: 2)
         using var producer = TestEvents.Producer(Kafka.BootstrapServers);
         using var lake = new LakeQuery(Lake);
 
-        // About 1,000 events a second for 6 s: records keep arriving, so the consumer never waits a whole poll for
-        // one, and on a busy machine it trails librdkafka's prefetch by more than a few records. It keeps up all the
-        // same; its batches must go out after FlushInterval (300 ms in tests), not after BacklogFlushInterval (10 s),
-        // which is for a writer working through a backlog. (Two partitions: fewer than test writers read in groups.)
+        // About 5,000 events a second for 6 s over 4 partitions: records keep arriving, so the consumer never waits
+        // a whole poll for one, and on a busy machine it trails librdkafka's prefetch by more than a few records. It
+        // keeps up all the same: its batches must go out after FlushInterval (300 ms in tests), not after
+        // BacklogFlushInterval (10 s), and it must not read the partitions in groups (test writers do that for
+        // more than 2 partitions behind), which is for a writer working through a backlog.
+        const int Burst = 50;
+        var groups = writer.Services.GetRequiredService<LakeWriter>();
+        var readInGroups = false;
         var streaming = Stopwatch.StartNew();
-        TimeSpan? firstThousandInLake = null;
+        long? producedInFirstSecond = null;
+        TimeSpan? firstSecondInLake = null;
         for (var n = 0; streaming.Elapsed < TimeSpan.FromSeconds(6); n++)
         {
             producer.Produce(Topics.Events, TestEvents.Message(TestEvents.Create(n)));
-            if (n % 10 == 9)
+            readInGroups |= groups.ReadingInGroups;
+            if (n % Burst == Burst - 1)
             {
                 await Task.Delay(10);
-                if (firstThousandInLake is null && lake.CountAllEvents() >= 1_000)
+                producedInFirstSecond ??= streaming.Elapsed >= TimeSpan.FromSeconds(1) ? n + 1 : null;
+                if (producedInFirstSecond is { } target && firstSecondInLake is null && lake.CountAllEvents() >= target)
                 {
-                    firstThousandInLake = streaming.Elapsed;
+                    firstSecondInLake = streaming.Elapsed;
                 }
             }
         }
 
         producer.Flush(TimeSpan.FromSeconds(10));
-        Assert.True(firstThousandInLake is { } at && at < TimeSpan.FromSeconds(4),
-            $"the stream's first 1,000 events reached the lake {(firstThousandInLake is { } t ? $"after {t}" : "only after it ended")}");
+        Assert.True(firstSecondInLake is { } at && at < TimeSpan.FromSeconds(4),
+            $"the {producedInFirstSecond} events of the stream's first second reached the lake {(firstSecondInLake is { } t ? $"after {t}" : "only after it ended")}");
+        Assert.False(readInGroups, "a writer keeping up with a steady stream paused partitions to read them in groups");
     }
 }

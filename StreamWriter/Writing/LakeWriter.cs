@@ -25,6 +25,7 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
     private readonly Dictionary<int, InFlightCommit> _inFlight = [];
     private readonly SemaphoreSlim _commitSlots = new(options.Value.CommitParallelism);
     private readonly HashSet<int> _paused = [];
+    private DateTime _newestKafkaTime;
     private int _groupSize = FirstGroupSize(options.Value);
 
     public string WriterId => _writerId;
@@ -104,6 +105,7 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
         }
 
         batch.Add(record);
+        _newestKafkaTime = batch.NewestKafkaTime;
         if ((batch.Records >= _options.FlushMaxRecords || batch.Bytes >= PartitionShareBytes) && !_inFlight.ContainsKey(batch.Partition))
         {
             StartCommit(batch);
@@ -130,14 +132,15 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
 
         var overBudget = buffered >= _options.MaxBufferedBytes;
         var readingInGroups = ReadingInGroups;
-        // Behind by the high watermark librdkafka last fetched; a partition not fetched yet does not count.
-        var behind = _partitions.Values.Where(batch => !AtEnd(consumer, batch)).Select(batch => batch.Partition).ToHashSet();
+        // Working through a backlog: not read to the high watermark librdkafka last fetched, and reading records
+        // older than a flush interval. A partition not fetched yet does not count.
+        var behind = _partitions.Values.Where(batch => !KeepsUp(consumer, batch)).Select(batch => batch.Partition).ToHashSet();
         foreach (var batch in _partitions.Values.ToList())
         {
             if (!batch.IsEmpty && !_inFlight.ContainsKey(batch.Partition)
                 && Stopwatch.GetElapsedTime(batch.StartedAt) is var age
                 && (overBudget || age >= _options.BacklogFlushInterval
-                    || (!readingInGroups && age >= _options.FlushInterval && KeepsUp(consumer, batch))
+                    || (!readingInGroups && age >= _options.FlushInterval && !behind.Contains(batch.Partition))
                     // Partitions wait for this one: it is read to its end, so its batch is whole.
                     || (readingInGroups && !behind.Contains(batch.Partition))))
             {
@@ -226,13 +229,15 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
     }
 
     /// <summary>
-    /// Whether the writer keeps up with the partition: it is read to its end, or its last record was produced less
-    /// than a flush interval ago (by its Kafka timestamp). Not only the former: under a steady stream the consumer
-    /// trails librdkafka's prefetch by a moment's records, more than the slack whenever the machine is busy, and such
-    /// a writer must not be taken for one working through a backlog — whose records are older than that.
+    /// Whether the writer keeps up with the partition: it is read to its end, or the last record read from it was
+    /// produced less than a flush interval ago (by its Kafka timestamp; for a partition not read from yet, the last
+    /// record read from any). Not only the former: under a steady stream the consumer trails librdkafka's prefetch
+    /// by a moment's records, more than the slack whenever the machine is busy, and such a writer must be taken
+    /// neither for one working through a backlog — whose records are older than that — nor read in groups.
     /// </summary>
     private bool KeepsUp(IConsumer<string?, ReadOnlyMemory<byte>> consumer, PartitionBatch batch) =>
-        AtEnd(consumer, batch) || DateTime.UtcNow - batch.NewestKafkaTime <= _options.FlushInterval;
+        AtEnd(consumer, batch)
+        || DateTime.UtcNow - (batch.NewestKafkaTime == default ? _newestKafkaTime : batch.NewestKafkaTime) <= _options.FlushInterval;
 
     /// <summary>Commits everything this writer holds and waits for it (shutdown).</summary>
     public void CommitAll(IConsumer<string?, ReadOnlyMemory<byte>> consumer)
@@ -248,7 +253,7 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
     /// <summary>Hands the partition's batch to a background commit and gives the partition a fresh batch.</summary>
     private void StartCommit(PartitionBatch batch)
     {
-        _partitions[batch.Partition] = new PartitionBatch(batch.Partition, batch.Epoch, batch.NextOffset);
+        _partitions[batch.Partition] = new PartitionBatch(batch.Partition, batch.Epoch, batch.NextOffset) { NewestKafkaTime = batch.NewestKafkaTime };
         _inFlight[batch.Partition] = new InFlightCommit(batch, CommitInBackground(batch, delay: TimeSpan.Zero));
     }
 

@@ -21,6 +21,7 @@ internal sealed class PartitionBatch(int partition, int epoch, long nextOffset)
     private readonly TextStore _text = new();
     private readonly ChunkedBuffer<HeldRecord> _held = new();
     private int _nextRecent;
+    private DateTime _newestKafkaTime;
     private bool _materialized;
 
     public int Partition { get; } = partition;
@@ -40,8 +41,11 @@ internal sealed class PartitionBatch(int partition, int epoch, long nextOffset)
 
     public DateTime OldestKafkaTime { get; private set; }
 
-    /// <summary>The Kafka timestamp of the last record held: how far behind its producers the writer reads.</summary>
-    public DateTime NewestKafkaTime { get; private set; }
+    /// <summary>
+    /// The Kafka timestamp of the last record read from the partition (carried over from the batch before): how far
+    /// behind its producers the writer reads.
+    /// </summary>
+    public DateTime NewestKafkaTime { get => _newestKafkaTime; init => _newestKafkaTime = value; }
 
     public long StartedAt { get; private set; }
 
@@ -63,7 +67,7 @@ internal sealed class PartitionBatch(int partition, int epoch, long nextOffset)
             OldestKafkaTime = kafkaTime;
         }
 
-        NewestKafkaTime = kafkaTime;
+        _newestKafkaTime = kafkaTime;
 
         LastOffset = record.Offset.Value;
         NextOffset = LastOffset + 1;
