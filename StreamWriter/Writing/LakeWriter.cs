@@ -134,15 +134,15 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
         var readingInGroups = ReadingInGroups;
         // Working through a backlog: not read to the high watermark librdkafka last fetched, and reading records
         // older than a flush interval. A partition not fetched yet does not count.
-        var behind = _partitions.Values.Where(batch => !KeepsUp(consumer, batch)).Select(batch => batch.Partition).ToHashSet();
+        var now = DateTime.UtcNow;
+        var behind = _partitions.Values.Where(batch => !KeepsUp(consumer, batch, now)).Select(batch => batch.Partition).ToHashSet();
         foreach (var batch in _partitions.Values.ToList())
         {
             if (!batch.IsEmpty && !_inFlight.ContainsKey(batch.Partition)
                 && Stopwatch.GetElapsedTime(batch.StartedAt) is var age
                 && (overBudget || age >= _options.BacklogFlushInterval
-                    || (!readingInGroups && age >= _options.FlushInterval && !behind.Contains(batch.Partition))
-                    // Partitions wait for this one: it is read to its end, so its batch is whole.
-                    || (readingInGroups && !behind.Contains(batch.Partition))))
+                    // Read in groups, partitions wait for this one: it is read to its end, so its batch is whole.
+                    || (!behind.Contains(batch.Partition) && (readingInGroups || age >= _options.FlushInterval))))
             {
                 StartCommit(batch);
             }
@@ -235,9 +235,9 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
     /// by a moment's records, more than the slack whenever the machine is busy, and such a writer must be taken
     /// neither for one working through a backlog — whose records are older than that — nor read in groups.
     /// </summary>
-    private bool KeepsUp(IConsumer<string?, ReadOnlyMemory<byte>> consumer, PartitionBatch batch) =>
-        AtEnd(consumer, batch)
-        || DateTime.UtcNow - (batch.NewestKafkaTime == default ? _newestKafkaTime : batch.NewestKafkaTime) <= _options.FlushInterval;
+    private bool KeepsUp(IConsumer<string?, ReadOnlyMemory<byte>> consumer, PartitionBatch batch, DateTime now) =>
+        now - (batch.NewestKafkaTime == default ? _newestKafkaTime : batch.NewestKafkaTime) <= _options.FlushInterval
+        || AtEnd(consumer, batch);
 
     /// <summary>Commits everything this writer holds and waits for it (shutdown).</summary>
     public void CommitAll(IConsumer<string?, ReadOnlyMemory<byte>> consumer)

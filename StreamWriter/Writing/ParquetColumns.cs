@@ -132,7 +132,7 @@ internal sealed class StringColumn(DataField field, TextStore text) : ParquetCol
         _lastText = null;
     }
 
-    // Parquet.Net picks its nullable or non-nullable overload by the static type, hence one generic body for both.
+    // Parquet.Net picks its nullable or non-nullable overload by the static type: each kind calls its own.
     private async Task WriteAsync<TValue, TKind>(ParquetRowGroupWriter rowGroup, char[] chars) where TKind : ITextKind<TValue>
     {
         var count = _values.Count;
@@ -140,12 +140,7 @@ internal sealed class StringColumn(DataField field, TextStore text) : ParquetCol
         try
         {
             Decode<TValue, TKind>(chars, values);
-            await (values switch
-            {
-                ReadOnlyMemory<char>?[] nullable => rowGroup.WriteAsync<ReadOnlyMemory<char>>(Field, nullable.AsMemory(0, count)),
-                ReadOnlyMemory<char>[] required => rowGroup.WriteAsync<ReadOnlyMemory<char>>(Field, required.AsMemory(0, count)),
-                _ => throw new InvalidOperationException($"No Parquet overload for {typeof(TValue)}"),
-            });
+            await TKind.WriteAsync(rowGroup, Field, values.AsMemory(0, count));
         }
         finally
         {
@@ -173,12 +168,14 @@ internal sealed class StringColumn(DataField field, TextStore text) : ParquetCol
         }
     }
 
-    /// <summary>How a decoded value is handed to Parquet.Net; resolved at compile time, so no call per value.</summary>
+    /// <summary>How decoded values are handed to Parquet.Net; resolved at compile time, so no call per value.</summary>
     private interface ITextKind<TValue>
     {
         static abstract TValue Null { get; }
 
         static abstract TValue Of(ReadOnlyMemory<char> text);
+
+        static abstract Task WriteAsync(ParquetRowGroupWriter rowGroup, DataField field, ReadOnlyMemory<TValue> values);
     }
 
     private readonly struct RequiredText : ITextKind<ReadOnlyMemory<char>>
@@ -186,6 +183,9 @@ internal sealed class StringColumn(DataField field, TextStore text) : ParquetCol
         public static ReadOnlyMemory<char> Null => throw new InvalidOperationException("A required text column has no nulls.");
 
         public static ReadOnlyMemory<char> Of(ReadOnlyMemory<char> text) => text;
+
+        public static Task WriteAsync(ParquetRowGroupWriter rowGroup, DataField field, ReadOnlyMemory<ReadOnlyMemory<char>> values) =>
+            rowGroup.WriteAsync(field, values);
     }
 
     private readonly struct NullableText : ITextKind<ReadOnlyMemory<char>?>
@@ -193,6 +193,9 @@ internal sealed class StringColumn(DataField field, TextStore text) : ParquetCol
         public static ReadOnlyMemory<char>? Null => null;
 
         public static ReadOnlyMemory<char>? Of(ReadOnlyMemory<char> text) => text;
+
+        public static Task WriteAsync(ParquetRowGroupWriter rowGroup, DataField field, ReadOnlyMemory<ReadOnlyMemory<char>?> values) =>
+            rowGroup.WriteAsync(field, values);
     }
 }
 
