@@ -15,8 +15,8 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
 {
     private static readonly TimeSpan WatermarkTimeout = TimeSpan.FromSeconds(10);
 
-    // A partition this close to its high watermark is read to its end: a transactional producer's commit markers
-    // take offsets no record is delivered at.
+    // A partition this close to its high watermark, with nothing more coming, is read to its end: a transactional
+    // producer's commit markers take offsets no record is delivered at.
     private const int MarkerSlack = 16;
     private readonly StreamWriterOptions _options = options.Value;
     private readonly CommitLog _log = new(storage, options.Value.Topic);
@@ -25,6 +25,7 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
     private readonly Dictionary<int, InFlightCommit> _inFlight = [];
     private readonly SemaphoreSlim _commitSlots = new(options.Value.CommitParallelism);
     private readonly HashSet<int> _paused = [];
+    private readonly Dictionary<int, long> _offsetAtLastCheck = [];
     private DateTime _newestKafkaTime;
     private int _groupSize = FirstGroupSize(options.Value);
 
@@ -49,7 +50,12 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
         foreach (var topicPartition in partitions)
         {
             var checkpoint = Recover(topicPartition.Partition.Value);
-            var (epoch, next) = Reconcile(consumer, topicPartition, checkpoint.Epoch, checkpoint.NextOffset);
+            // A partition the lake holds nothing of starts at Kafka's beginning (librdkafka resets to the earliest
+            // offset kept): nothing to reconcile, and no broker round trip — one per partition, in turn, held up
+            // the first fetch of a new writer's 128 partitions by ~0.1 s.
+            var (epoch, next) = checkpoint.Last is null
+                ? (checkpoint.Epoch, checkpoint.NextOffset)
+                : Reconcile(consumer, topicPartition, checkpoint.Epoch, checkpoint.NextOffset);
             _partitions[topicPartition.Partition.Value] = new PartitionBatch(topicPartition.Partition.Value, epoch, next);
             StreamWriterLog.Assigned(logger, topicPartition.Partition.Value, next, epoch);
             positions.Add(new TopicPartitionOffset(topicPartition, next));
@@ -68,6 +74,7 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
                 // Hand over cleanly: what we hold goes to the lake before another writer resumes from it.
                 Drain(consumer, partition);
                 _partitions.Remove(partition);
+                _offsetAtLastCheck.Remove(partition);
                 StreamWriterLog.Revoked(logger, partition);
             }
         }
@@ -80,6 +87,7 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
         {
             // A commit still running for it may finish or lose the race to the new owner; either way is safe.
             _inFlight.Remove(partition);
+            _offsetAtLastCheck.Remove(partition);
             if (_partitions.Remove(partition))
             {
                 StreamWriterLog.Lost(logger, partition);
@@ -136,6 +144,11 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
         // older than a flush interval. A partition not fetched yet does not count.
         var now = DateTime.UtcNow;
         var behind = _partitions.Values.Where(batch => !KeepsUp(consumer, batch, now)).Select(batch => batch.Partition).ToHashSet();
+        foreach (var batch in _partitions.Values)
+        {
+            _offsetAtLastCheck[batch.Partition] = batch.NextOffset;
+        }
+
         foreach (var batch in _partitions.Values.ToList())
         {
             if (!batch.IsEmpty && !_inFlight.ContainsKey(batch.Partition)
@@ -220,12 +233,18 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
     /// <summary>
     /// Whether the partition has nothing more to read, by the high watermark librdkafka last fetched (no broker
     /// round trip). A moment without records while the fetcher is short of CPU is not the end of a backlog: the
-    /// partitions still behind keep growing their batches instead of all being flushed as small files.
+    /// partitions still behind keep growing their batches instead of all being flushed as small files. Within
+    /// <see cref="MarkerSlack"/> of the watermark, the partition is at its end once nothing more was read from it
+    /// since the last due check (the offsets left are commit markers): taken at its end at once, a backlog's last
+    /// few records, still on their way, were committed as a batch — three files — of their own.
     /// </summary>
     private bool AtEnd(IConsumer<string?, ReadOnlyMemory<byte>> consumer, PartitionBatch batch)
     {
         var high = consumer.GetWatermarkOffsets(ToTopicPartition(batch.Partition)).High;
-        return high == Offset.Unset || batch.NextOffset >= high.Value - MarkerSlack;
+        return high == Offset.Unset
+            || batch.NextOffset >= high.Value
+            || (batch.NextOffset >= high.Value - MarkerSlack
+                && _offsetAtLastCheck.TryGetValue(batch.Partition, out var checkedOffset) && checkedOffset == batch.NextOffset);
     }
 
     /// <summary>
