@@ -15,8 +15,8 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
 {
     private static readonly TimeSpan WatermarkTimeout = TimeSpan.FromSeconds(10);
 
-    // A partition this close to its high watermark, with nothing more coming, is read to its end: a transactional
-    // producer's commit markers take offsets no record is delivered at.
+    // A partition this close to its high watermark may be read to its end (see AtEnd): a transactional producer's
+    // commit markers take offsets no record is delivered at.
     private const int MarkerSlack = 16;
     private readonly StreamWriterOptions _options = options.Value;
     private readonly CommitLog _log = new(storage, options.Value.Topic);
@@ -25,7 +25,7 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
     private readonly Dictionary<int, InFlightCommit> _inFlight = [];
     private readonly SemaphoreSlim _commitSlots = new(options.Value.CommitParallelism);
     private readonly HashSet<int> _paused = [];
-    private readonly Dictionary<int, long> _offsetAtLastCheck = [];
+    private readonly Dictionary<int, (long NextOffset, long High)> _lastCheck = [];
     private DateTime _newestKafkaTime;
     private int _groupSize = FirstGroupSize(options.Value);
 
@@ -74,7 +74,7 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
                 // Hand over cleanly: what we hold goes to the lake before another writer resumes from it.
                 Drain(consumer, partition);
                 _partitions.Remove(partition);
-                _offsetAtLastCheck.Remove(partition);
+                _lastCheck.Remove(partition);
                 StreamWriterLog.Revoked(logger, partition);
             }
         }
@@ -87,7 +87,7 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
         {
             // A commit still running for it may finish or lose the race to the new owner; either way is safe.
             _inFlight.Remove(partition);
-            _offsetAtLastCheck.Remove(partition);
+            _lastCheck.Remove(partition);
             if (_partitions.Remove(partition))
             {
                 StreamWriterLog.Lost(logger, partition);
@@ -144,11 +144,6 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
         // older than a flush interval. A partition not fetched yet does not count.
         var now = DateTime.UtcNow;
         var behind = _partitions.Values.Where(batch => !KeepsUp(consumer, batch, now)).Select(batch => batch.Partition).ToHashSet();
-        foreach (var batch in _partitions.Values)
-        {
-            _offsetAtLastCheck[batch.Partition] = batch.NextOffset;
-        }
-
         foreach (var batch in _partitions.Values.ToList())
         {
             if (!batch.IsEmpty && !_inFlight.ContainsKey(batch.Partition)
@@ -159,6 +154,11 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
             {
                 StartCommit(batch);
             }
+        }
+
+        foreach (var batch in _partitions.Values)
+        {
+            _lastCheck[batch.Partition] = (batch.NextOffset, HighWatermark(consumer, batch.Partition));
         }
 
         ReadBacklogInGroups(consumer, behind);
@@ -233,19 +233,24 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
     /// <summary>
     /// Whether the partition has nothing more to read, by the high watermark librdkafka last fetched (no broker
     /// round trip). A moment without records while the fetcher is short of CPU is not the end of a backlog: the
-    /// partitions still behind keep growing their batches instead of all being flushed as small files. Within
-    /// <see cref="MarkerSlack"/> of the watermark, the partition is at its end once nothing more was read from it
-    /// since the last due check (the offsets left are commit markers): taken at its end at once, a backlog's last
-    /// few records, still on their way, were committed as a batch — three files — of their own.
+    /// partitions still behind keep growing their batches instead of all being flushed as small files.
+    /// Within <see cref="MarkerSlack"/> of the watermark, the partition is at its end if, since the last due check,
+    /// nothing more was read from it (the offsets left are commit markers) or its producers wrote more (a live
+    /// stream the consumer trails by a moment's records, not a backlog) — but not while the last few records of a
+    /// backlog are still on their way: taken to be at its end then, a partition's last records were committed as a
+    /// batch — three files — of their own.
     /// </summary>
     private bool AtEnd(IConsumer<string?, ReadOnlyMemory<byte>> consumer, PartitionBatch batch)
     {
-        var high = consumer.GetWatermarkOffsets(ToTopicPartition(batch.Partition)).High;
-        return high == Offset.Unset
-            || batch.NextOffset >= high.Value
-            || (batch.NextOffset >= high.Value - MarkerSlack
-                && _offsetAtLastCheck.TryGetValue(batch.Partition, out var checkedOffset) && checkedOffset == batch.NextOffset);
+        var high = HighWatermark(consumer, batch.Partition);
+        return high == Offset.Unset.Value
+            || batch.NextOffset >= high
+            || (batch.NextOffset >= high - MarkerSlack
+                && _lastCheck.TryGetValue(batch.Partition, out var last) && (last.NextOffset == batch.NextOffset || last.High != high));
     }
+
+    private long HighWatermark(IConsumer<string?, ReadOnlyMemory<byte>> consumer, int partition) =>
+        consumer.GetWatermarkOffsets(ToTopicPartition(partition)).High.Value;
 
     /// <summary>
     /// Whether the writer keeps up with the partition: it is read to its end, or the last record read from it was
