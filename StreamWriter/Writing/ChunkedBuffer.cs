@@ -54,8 +54,9 @@ internal sealed class ChunkedBuffer<T> : IDisposable
         Count -= unused;
     }
 
-    public ReadOnlySpan<T> Slice(int chunk, int start, int length) =>
-        (chunk == _sealed.Count ? _current : _sealed[chunk].Array).AsSpan(start, length);
+    public ReadOnlySpan<T> Slice(int chunk, int start, int length) => Chunk(chunk).AsSpan(start, length);
+
+    public ReadOnlyMemory<T> Memory(int chunk, int start, int length) => Chunk(chunk).AsMemory(start, length);
 
     public void CopyTo(Span<T> destination)
     {
@@ -124,6 +125,8 @@ internal sealed class ChunkedBuffer<T> : IDisposable
         _current = [];
         _used = Count = 0;
     }
+
+    private T[] Chunk(int chunk) => chunk == _sealed.Count ? _current : _sealed[chunk].Array;
 
     private void NextChunk(int atLeast)
     {

@@ -55,14 +55,14 @@ internal static class EventRecord
         }
         catch (SchemaViolation violation)
         {
-            AppendBad(record, partition, payload, violation.Reason, violation.Message, batchFor);
+            AppendBad(record, partition, text, violation.Reason, violation.Message, batchFor);
             return violation.Reason;
         }
         catch (Exception e) when (e is InvalidOperationException or FormatException or ArgumentException or OverflowException)
         {
             // No record may stop the writer or vanish: whatever the parser trips on is kept as a bad event.
             // (Columns are appended only after every check passed, so nothing half-written stays behind.)
-            AppendBad(record, partition, payload, "unreadable", e.Message, batchFor);
+            AppendBad(record, partition, text, "unreadable", e.Message, batchFor);
             return "unreadable";
         }
     }
@@ -112,40 +112,47 @@ internal static class EventRecord
         var headers = Required(fields.Headers, "headers");
 
         var batch = batchFor(table, DateOnly.FromDateTime(eventTime));
-        // The payload is stored once; the fields are references into it.
-        var raw = record.Payload;
-        Add(batch.String(EventId), raw, eventId);
+        Add(batch.String(EventId), payload, eventId);
         batch.String(EventType).Add(table.EventType);
         batch.Value<DateTime>(EventTime).Values.Add(eventTime);
         batch.NullableValue<DateTime>(ClientTime).Values.Add(fields.ClientTime);
-        Add(batch.String(UserId), raw, userId);
-        Add(batch.String(Source), raw, source);
-        Add(batch.String(Host), raw, fields.Host);
-        Add(batch.String(UserAgent), raw, fields.UserAgent);
-        Add(batch.String(Accept), raw, fields.Accept);
-        Add(batch.String(Headers), raw, headers);
-        Add(batch.String(Properties), raw, fields.Properties);
-        batch.String(RawEvent).Add(raw);
+        Add(batch.String(UserId), payload, userId);
+        Add(batch.String(Source), payload, source);
+        Add(batch.String(Host), payload, fields.Host);
+        Add(batch.String(UserAgent), payload, fields.UserAgent);
+        Add(batch.String(Accept), payload, fields.Accept);
+        Add(batch.String(Headers), payload, headers);
+        Add(batch.String(Properties), payload, fields.Properties);
+        batch.String(RawEvent).Add(payload);
         batch.Value<int>(Partition).Values.Add(partition);
         batch.Value<long>(Offset).Values.Add(record.Offset);
         batch.Value<DateTime>(KafkaTimestamp).Values.Add(record.KafkaTime);
-        batch.String(TraceId).Add(TraceIds.Store(batch.Text, record.TraceId));
+        TraceIds.AddTo(batch.String(TraceId), record.TraceId);
         batch.Value<DateTime>(EventWrittenAt).Values.Add(default);
         batch.RowAdded();
     }
 
-    private static void AppendBad(HeldRecord record, int partition, ReadOnlySpan<byte> payload, string reason, string error, Func<LakeTable, DateOnly, TableBatch> batchFor)
+    private static void AppendBad(HeldRecord record, int partition, TextStore text, string reason, string error, Func<LakeTable, DateOnly, TableBatch> batchFor)
     {
         var batch = batchFor(LakeTables.BadEvents, DateOnly.FromDateTime(record.KafkaTime));
+        var payload = text[record.Payload];
         batch.String(BadReason).Add(reason);
         batch.String(BadError).Add(error);
-        batch.String(BadRawEvent).Add(record.Payload);
+        batch.String(BadRawEvent).Add(payload);
         batch.Binary(BadRawPayload).Values.Add(payload.ToArray());
-        batch.String(BadKey).Add(record.Key);
+        if (record.Key.IsNull)
+        {
+            batch.String(BadKey).AddNull();
+        }
+        else
+        {
+            batch.String(BadKey).Add(text[record.Key]);
+        }
+
         batch.Value<int>(BadPartition).Values.Add(partition);
         batch.Value<long>(BadOffset).Values.Add(record.Offset);
         batch.Value<DateTime>(BadKafkaTimestamp).Values.Add(record.KafkaTime);
-        batch.String(BadTraceId).Add(TraceIds.Store(batch.Text, record.TraceId));
+        TraceIds.AddTo(batch.String(BadTraceId), record.TraceId);
         batch.Value<DateTime>(BadWrittenAt).Values.Add(default);
         batch.RowAdded();
     }
@@ -322,11 +329,11 @@ internal static class EventRecord
 
     private static Slice Required(Slice? value, string name) => value ?? throw new SchemaViolation("missing_field", $"{name} is required.");
 
-    private static void Add(StringColumn column, TextRef payload, Slice? value)
+    private static void Add(StringColumn column, ReadOnlySpan<byte> payload, Slice? value)
     {
         if (value is not { } slice)
         {
-            column.Add(TextRef.Null);
+            column.AddNull();
         }
         else if (slice.Unescaped is not null)
         {

@@ -12,9 +12,9 @@ internal abstract class ParquetColumn(DataField field)
 
     public abstract Task WriteAsync(ParquetRowGroupWriter rowGroup);
 
-    public static ParquetColumn Create(LakeColumn column, TextStore text) => column.Type switch
+    public static ParquetColumn Create(LakeColumn column) => column.Type switch
     {
-        LakeColumnType.String => new StringColumn(new DataField<string>(column.Name, column.Nullable), text),
+        LakeColumnType.String => new StringColumn(new DataField<string>(column.Name, column.Nullable)),
         LakeColumnType.Binary => new BinaryColumn(new DataField<byte[]>(column.Name, column.Nullable)),
         LakeColumnType.Int32 => new ValueColumn<int>(new DataField<int>(column.Name, false)),
         LakeColumnType.Int64 => new ValueColumn<long>(new DataField<long>(column.Name, false)),
@@ -53,19 +53,15 @@ internal sealed class TextStore : IDisposable
         return new TextRef(chunk, start, length);
     }
 
-    /// <summary>Lower-case hex of an id (a trace id), written straight into the store.</summary>
-    public TextRef StoreHex(ReadOnlySpan<byte> id)
-    {
-        Convert.TryToHexStringLower(id, _utf8.Append(id.Length * 2, out var chunk, out var start), out var length);
-        return new TextRef(chunk, start, length);
-    }
-
     public ReadOnlySpan<byte> this[TextRef text] => _utf8.Slice(text.Chunk, text.Start, text.Length);
 
     public void Dispose() => _utf8.Dispose();
 }
 
-/// <summary>Where a text value's UTF-8 sits in its batch's <see cref="TextStore"/>; a negative length is null.</summary>
+/// <summary>
+/// Where a text value sits in a <see cref="ChunkedBuffer{T}"/>: its UTF-8 in a batch's <see cref="TextStore"/>, or its
+/// characters in a <see cref="StringColumn"/>. A negative length is null.
+/// </summary>
 internal readonly record struct TextRef(int Chunk, int Start, int Length)
 {
     public static readonly TextRef Null = new(0, 0, -1);
@@ -76,70 +72,75 @@ internal readonly record struct TextRef(int Chunk, int Start, int Length)
     public TextRef Slice(int start, int length) => new(Chunk, Start + start, length);
 }
 
-/// <summary>A text column: references into the batch's <see cref="TextStore"/>, one per row.</summary>
-internal sealed class StringColumn(DataField field, TextStore text) : ParquetColumn(field), IDisposable
+/// <summary>
+/// A text column: each value decoded to UTF-16 (what Parquet.Net encodes from) as it is added, into the column's own
+/// pooled chunks. Decoded while its record's payload is still in the cache from being parsed: decoding column by
+/// column at write time took a cache miss per value, every value a slice of a different payload in the batch's
+/// megabytes of them (the widening alone was 5.5 % of the writer's CPU in bench/writer).
+/// </summary>
+internal sealed class StringColumn(DataField field) : ParquetColumn(field), IDisposable
 {
+    private readonly ChunkedBuffer<char> _chars = new();
     private readonly ChunkedBuffer<TextRef> _values = new();
-    private long _bytes;
     private string? _lastText;
     private TextRef _lastRef;
 
-    public void Add(TextRef value)
+    public void AddNull() => _values.Add(TextRef.Null);
+
+    /// <summary>Adds UTF-8 text; an invalid sequence is kept as U+FFFD.</summary>
+    public void Add(ReadOnlySpan<byte> utf8)
     {
-        _values.Add(value);
-        _bytes += Math.Max(value.Length, 0);
+        // UTF-8 never takes fewer bytes than UTF-16 takes chars (an invalid byte becomes one U+FFFD).
+        var length = Encoding.UTF8.GetChars(utf8, _chars.Append(utf8.Length, out var chunk, out var start));
+        _chars.Trim(utf8.Length - length);
+        _values.Add(new TextRef(chunk, start, length));
     }
 
     public void Add(string? value)
     {
         if (value is null)
         {
-            Add(TextRef.Null);
+            AddNull();
             return;
         }
 
         // The same string again (a table's event type, a bad event's reason) is stored once per batch.
         if (!ReferenceEquals(value, _lastText))
         {
-            _lastRef = text.Store(value);
+            value.CopyTo(_chars.Append(value.Length, out var chunk, out var start));
+            _lastRef = new TextRef(chunk, start, value.Length);
             _lastText = value;
         }
 
-        Add(_lastRef);
+        _values.Add(_lastRef);
     }
 
-    public override async Task WriteAsync(ParquetRowGroupWriter rowGroup)
+    /// <summary>Adds an id (a trace id) as lower-case hex.</summary>
+    public void AddHex(ReadOnlySpan<byte> id)
     {
-        // UTF-8 never takes fewer bytes than UTF-16 takes chars (an invalid byte becomes one U+FFFD), so one char
-        // buffer the size of the column's bytes holds every value.
-        var chars = ColumnBuffers<char>.Pool.Rent((int)Math.Max(_bytes, 1));
-        try
-        {
-            await (Field.IsNullable
-                ? WriteAsync<ReadOnlyMemory<char>?, NullableText>(rowGroup, chars)
-                : WriteAsync<ReadOnlyMemory<char>, RequiredText>(rowGroup, chars));
-        }
-        finally
-        {
-            ColumnBuffers<char>.Pool.Return(chars);
-        }
+        Convert.TryToHexStringLower(id, _chars.Append(id.Length * 2, out var chunk, out var start), out var length);
+        _values.Add(new TextRef(chunk, start, length));
     }
+
+    // Parquet.Net picks its nullable or non-nullable overload by the static type: each kind calls its own.
+    public override Task WriteAsync(ParquetRowGroupWriter rowGroup) => Field.IsNullable
+        ? WriteAsync<ReadOnlyMemory<char>?, NullableText>(rowGroup)
+        : WriteAsync<ReadOnlyMemory<char>, RequiredText>(rowGroup);
 
     public void Dispose()
     {
         _values.Dispose();
-        _bytes = 0;
+        _chars.Dispose();
         _lastText = null;
     }
 
-    // Parquet.Net picks its nullable or non-nullable overload by the static type: each kind calls its own.
-    private async Task WriteAsync<TValue, TKind>(ParquetRowGroupWriter rowGroup, char[] chars) where TKind : ITextKind<TValue>
+    private async Task WriteAsync<TValue, TKind>(ParquetRowGroupWriter rowGroup) where TKind : ITextKind<TValue>
     {
         var count = _values.Count;
         var values = ColumnBuffers<TValue>.Pool.Rent(count);
         try
         {
-            Decode<TValue, TKind>(chars, values);
+            Fill<TValue, TKind>(values);
             await TKind.WriteAsync(rowGroup, Field, values.AsMemory(0, count));
         }
         finally
@@ -148,27 +149,19 @@ internal sealed class StringColumn(DataField field, TextStore text) : ParquetCol
         }
     }
 
-    private void Decode<TValue, TKind>(char[] chars, TValue[] values) where TKind : ITextKind<TValue>
+    private void Fill<TValue, TKind>(TValue[] values) where TKind : ITextKind<TValue>
     {
-        var (i, next) = (0, 0);
+        var i = 0;
         foreach (var chunk in _values.Chunks)
         {
-            foreach (var textRef in chunk.Span)
+            foreach (var text in chunk.Span)
             {
-                if (textRef.IsNull)
-                {
-                    values[i++] = TKind.Null;
-                    continue;
-                }
-
-                var decoded = Encoding.UTF8.GetChars(text[textRef], chars.AsSpan(next));
-                values[i++] = TKind.Of(chars.AsMemory(next, decoded));
-                next += decoded;
+                values[i++] = text.IsNull ? TKind.Null : TKind.Of(_chars.Memory(text.Chunk, text.Start, text.Length));
             }
         }
     }
 
-    /// <summary>How decoded values are handed to Parquet.Net; resolved at compile time, so no call per value.</summary>
+    /// <summary>How values are handed to Parquet.Net; resolved at compile time, so no call per value.</summary>
     private interface ITextKind<TValue>
     {
         static abstract TValue Null { get; }
@@ -231,16 +224,12 @@ internal sealed class TableBatch : IDisposable
 {
     private readonly ParquetColumn[] _columns;
 
-    public TableBatch(LakeTable table, DateOnly date, TextStore text)
+    public TableBatch(LakeTable table, DateOnly date)
     {
         Table = table;
         Date = date;
-        Text = text;
-        _columns = [.. table.Columns.Select(column => ParquetColumn.Create(column, text))];
+        _columns = [.. table.Columns.Select(ParquetColumn.Create)];
     }
-
-    /// <summary>The UTF-8 of every text column of the batch (its partition batch's store, which owns it).</summary>
-    public TextStore Text { get; }
 
     public LakeTable Table { get; }
 

@@ -136,7 +136,7 @@ internal sealed class PartitionBatch(int partition, int epoch, long nextOffset)
         }
 
         ref var batch = ref CollectionsMarshal.GetValueRefOrAddDefault(_tables, (table, date), out _);
-        batch ??= new TableBatch(table, date, _text);
+        batch ??= new TableBatch(table, date);
         _recent[_nextRecent] = batch;
         _nextRecent = (_nextRecent + 1) % _recent.Length;
         return batch;
@@ -197,16 +197,17 @@ internal static class TraceIds
         return MemoryMarshal.Read<UInt128>(bytes);
     }
 
-    /// <summary>Lower-case hex, written into the store; <see cref="TextRef.Null"/> for none.</summary>
-    public static TextRef Store(TextStore text, UInt128 traceId)
+    /// <summary>Adds the id to a text column as lower-case hex; null for none.</summary>
+    public static void AddTo(StringColumn column, UInt128 traceId)
     {
         if (traceId == UInt128.Zero)
         {
-            return TextRef.Null;
+            column.AddNull();
+            return;
         }
 
         Span<byte> bytes = stackalloc byte[16];
         MemoryMarshal.Write(bytes, in traceId);
-        return text.StoreHex(bytes);
+        column.AddHex(bytes);
     }
 }
