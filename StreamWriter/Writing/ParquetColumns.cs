@@ -30,10 +30,10 @@ internal abstract class ParquetColumn(DataField field)
 }
 
 /// <summary>
-/// The UTF-8 of every text value of one batch, in pooled chunks. A record's payload is stored once and its fields
-/// are referred to where they sit in it, so a record costs its own size and a few references — not a copy per
-/// column. Copying out of the Kafka payload at all lets the payload die young: a batch of a million records is a
-/// few hundred pooled chunks for the GC, not millions of objects it would trace through its generations.
+/// The payloads and keys of one batch's held records, as UTF-8 in pooled chunks, until the batch is committed (its
+/// columns are built from them then). Copying out of the Kafka payload at all lets the payload die young: a batch of
+/// a million records is a few hundred pooled chunks for the GC, not millions of objects it would trace through its
+/// generations.
 /// </summary>
 internal sealed class TextStore : IDisposable
 {
@@ -67,9 +67,6 @@ internal readonly record struct TextRef(int Chunk, int Start, int Length)
     public static readonly TextRef Null = new(0, 0, -1);
 
     public bool IsNull => Length < 0;
-
-    /// <summary>Part of this value (a field inside a stored payload).</summary>
-    public TextRef Slice(int start, int length) => new(Chunk, Start + start, length);
 }
 
 /// <summary>
