@@ -10,18 +10,27 @@ public sealed class BacklogTests() : KafkaAndLake(Partitions)
     private const int Partitions = 8;
     private const int EventsPerPartition = 300;
 
+    private void ProduceBacklog(int eventsPerPartition, DateTime? producedAt = null)
+    {
+        using var producer = new ProducerBuilder<string, byte[]>(new ProducerConfig { BootstrapServers = Kafka.BootstrapServers, EnableIdempotence = true }).Build();
+        for (var i = 0; i < Partitions * eventsPerPartition; i++)
+        {
+            var message = TestEvents.Message(TestEvents.Create(i / Partitions));
+            if (producedAt is { } at)
+            {
+                message.Timestamp = new Timestamp(at);
+            }
+
+            producer.Produce(new TopicPartition(Topics.Events, i % Partitions), message);
+        }
+
+        producer.Flush(TimeSpan.FromSeconds(30));
+    }
+
     [Fact]
     public async Task A_backlog_over_more_partitions_than_are_read_at_once_is_drained_exactly_once_each_partition_in_one_batch()
     {
-        using (var producer = new ProducerBuilder<string, byte[]>(new ProducerConfig { BootstrapServers = Kafka.BootstrapServers, EnableIdempotence = true }).Build())
-        {
-            for (var i = 0; i < Partitions * EventsPerPartition; i++)
-            {
-                producer.Produce(new TopicPartition(Topics.Events, i % Partitions), TestEvents.Message(TestEvents.Create(i / Partitions)));
-            }
-
-            producer.Flush(TimeSpan.FromSeconds(30));
-        }
+        ProduceBacklog(EventsPerPartition);
 
         await using var writer = await WriterHost.StartAsync(Kafka.BootstrapServers, Lake, "backlog");
         using var lake = new LakeQuery(Lake);
@@ -36,5 +45,26 @@ public sealed class BacklogTests() : KafkaAndLake(Partitions)
             .ToList();
         Assert.Equal(Partitions, filesPerPartition.Select(row => row[0]).Distinct().Count());
         Assert.All(filesPerPartition, row => Assert.Equal(1L, Convert.ToInt64(row[1])));
+    }
+
+    [Fact]
+    public async Task A_backlog_is_committed_as_its_partitions_are_read_to_their_end_not_after_the_flush_interval()
+    {
+        // Produced an hour ago: a backlog whatever the flush interval. The intervals are longer than the test may take,
+        // so only "read to its end" commits these batches — including the last partitions', read once no others are
+        // paused for them (a drained backlog's last batches waited a whole flush interval for records that never come).
+        const int eventsPerPartition = 2_000;
+        ProduceBacklog(eventsPerPartition, DateTime.UtcNow.AddHours(-1));
+
+        await using var writer = await WriterHost.StartAsync(Kafka.BootstrapServers, Lake, "backlog-end", new Dictionary<string, string?>
+        {
+            ["StreamWriter:FlushInterval"] = "00:01:00",
+            ["StreamWriter:BacklogFlushInterval"] = "00:02:00",
+        });
+        using var lake = new LakeQuery(Lake);
+        const int expected = Partitions * eventsPerPartition;
+        await Eventually.TrueAsync(() => lake.CountAllEvents() == expected, TimeSpan.FromSeconds(40), () => $"{lake.CountAllEvents()} of {expected}");
+
+        Assert.Equal(expected, lake.EventIds().Distinct().Count());
     }
 }

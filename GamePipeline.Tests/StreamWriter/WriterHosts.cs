@@ -29,13 +29,15 @@ internal static class WriterSettings
 /// <summary>A StreamWriter inside the test process (same code as the service, its own host).</summary>
 internal sealed class WriterHost(IHost host) : IAsyncDisposable
 {
-    public static Task<WriterHost> StartAsync(string bootstrapServers, string lake, string writerId) =>
-        Infrastructure.InProcessHosts.StartAsync(() => StartUnsharedAsync(bootstrapServers, lake, writerId));
+    /// <param name="settings">Settings of this test's own, over <see cref="WriterSettings"/>.</param>
+    public static Task<WriterHost> StartAsync(string bootstrapServers, string lake, string writerId, IReadOnlyDictionary<string, string?>? settings = null) =>
+        Infrastructure.InProcessHosts.StartAsync(() => StartUnsharedAsync(bootstrapServers, lake, writerId, settings ?? new Dictionary<string, string?>()));
 
-    private static async Task<WriterHost> StartUnsharedAsync(string bootstrapServers, string lake, string writerId)
+    private static async Task<WriterHost> StartUnsharedAsync(string bootstrapServers, string lake, string writerId, IReadOnlyDictionary<string, string?> settings)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(WriterSettings.For(bootstrapServers, lake, writerId));
+        builder.Configuration.AddInMemoryCollection(settings);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.AddStreamWriter();
         var host = builder.Build();

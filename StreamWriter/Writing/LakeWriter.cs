@@ -144,13 +144,23 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
         // older than a flush interval. A partition not fetched yet does not count.
         var now = DateTime.UtcNow;
         var behind = _partitions.Values.Where(batch => !KeepsUp(consumer, batch, now)).Select(batch => batch.Partition).ToHashSet();
+        if (readingInGroups)
+        {
+            // Not merely behind for a moment (a busy machine under a steady stream): a backlog so long it is read in groups.
+            foreach (var partition in behind)
+            {
+                _partitions[partition].Backlogged = true;
+            }
+        }
+
         foreach (var batch in _partitions.Values.ToList())
         {
             if (!batch.IsEmpty && !_inFlight.ContainsKey(batch.Partition)
                 && Stopwatch.GetElapsedTime(batch.StartedAt) is var age
                 && (overBudget || age >= _options.BacklogFlushInterval
-                    // Read in groups, partitions wait for this one: it is read to its end, so its batch is whole.
-                    || (!behind.Contains(batch.Partition) && (readingInGroups || age >= _options.FlushInterval))))
+                    // Caught up: a backlog's batch is whole once its partition is read to its end (and, read in
+                    // groups, other partitions wait for this one), a live stream's after a flush interval.
+                    || (!behind.Contains(batch.Partition) && (readingInGroups || batch.Backlogged || age >= _options.FlushInterval))))
             {
                 StartCommit(batch);
             }

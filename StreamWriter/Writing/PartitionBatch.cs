@@ -49,6 +49,14 @@ internal sealed class PartitionBatch(int partition, int epoch, long nextOffset)
 
     public long StartedAt { get; private set; }
 
+    /// <summary>
+    /// Whether the batch holds part of a backlog: the writer was behind this partition while reading a backlog in
+    /// groups. Once the partition is read to its end the batch is whole — there is nothing more to wait for
+    /// (<see cref="StreamWriterOptions.FlushInterval"/> gathers a live stream's next records), even after the last
+    /// groups have been resumed.
+    /// </summary>
+    public bool Backlogged { get; set; }
+
     /// <summary>The batch's rows by table and date, once <see cref="Materialize"/> has built them.</summary>
     public IEnumerable<TableBatch> Tables => _tables.Values;
 
