@@ -41,13 +41,13 @@ start_writer() {
 }
 raw_rates=() writer_rates=() round_lakes=()
 rate() { grep -oE '= [0-9,]+ events/s' | head -1 | tr -dc '0-9'; }
-for round in $(seq 1 "$rounds"); do
-  echo
+raw_round() {
   echo "## round $round: raw consume (ceiling)"
   out=$($bench consume localhost:$kafka_port bench-writer "$events")
   echo "$out"
   raw_rates+=("$(rate <<<"$out")")
-
+}
+writer_round() {
   echo "## round $round: StreamWriter, $events events into the lake"
   lake=$(mktemp -d)
   started_ms=$(date +%s%3N)
@@ -62,6 +62,12 @@ for round in $(seq 1 "$rounds"); do
   # deleting the ~1,600 files of one round right before the next cost the next writer 2.5-3.6 % of its CPU
   # (recently_deleted in perf) — a cost of this script, not of writing a lake.
   round_lakes+=("$lake")
+}
+for round in $(seq 1 "$rounds"); do
+  echo
+  # Which goes first alternates: of two runs back to back on these VMs the second tends to be faster (the same
+  # writer build run twice in a row was 2-4 % faster the second time in 3 of 4 rounds).
+  if ((round % 2)); then raw_round; writer_round; else writer_round; raw_round; fi
   echo "round $round: writer/raw = $((100 * writer_rates[-1] / raw_rates[-1])) %"
 done
 
