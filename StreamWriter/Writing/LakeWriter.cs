@@ -26,7 +26,6 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
     private readonly SemaphoreSlim _commitSlots = new(options.Value.CommitParallelism);
     private readonly HashSet<int> _paused = [];
     private readonly Dictionary<int, (long NextOffset, long High)> _lastCheck = [];
-    private DateTime _newestKafkaTime;
     private int _groupSize = FirstGroupSize(options.Value);
 
     public string WriterId => _writerId;
@@ -113,7 +112,6 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
         }
 
         batch.Add(record);
-        _newestKafkaTime = batch.NewestKafkaTime;
         if ((batch.Records >= _options.FlushMaxRecords || batch.Bytes >= PartitionShareBytes) && !_inFlight.ContainsKey(batch.Partition))
         {
             StartCommit(batch);
@@ -143,7 +141,9 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
         // Working through a backlog: not read to the high watermark librdkafka last fetched, and reading records
         // older than a flush interval. A partition not fetched yet does not count.
         var now = DateTime.UtcNow;
-        var behind = _partitions.Values.Where(batch => !KeepsUp(consumer, batch, now)).Select(batch => batch.Partition).ToHashSet();
+        var newestRead = _partitions.Values.Select(batch => batch.NewestKafkaTime).DefaultIfEmpty().Max();
+        var highs = _partitions.Values.ToDictionary(batch => batch.Partition, batch => HighWatermark(consumer, batch.Partition));
+        var behind = _partitions.Values.Where(batch => !KeepsUp(batch, highs[batch.Partition], now, newestRead)).Select(batch => batch.Partition).ToHashSet();
         if (readingInGroups)
         {
             // Not merely behind for a moment (a busy machine under a steady stream): a backlog so long it is read in groups.
@@ -168,7 +168,7 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
 
         foreach (var batch in _partitions.Values)
         {
-            _lastCheck[batch.Partition] = (batch.NextOffset, HighWatermark(consumer, batch.Partition));
+            _lastCheck[batch.Partition] = (batch.NextOffset, highs[batch.Partition]);
         }
 
         ReadBacklogInGroups(consumer, behind);
@@ -250,28 +250,26 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
     /// backlog are still on their way: taken to be at its end then, a partition's last records were committed as a
     /// batch — three files — of their own.
     /// </summary>
-    private bool AtEnd(IConsumer<string?, ReadOnlyMemory<byte>> consumer, PartitionBatch batch)
-    {
-        var high = HighWatermark(consumer, batch.Partition);
-        return high == Offset.Unset.Value
+    private bool AtEnd(PartitionBatch batch, long high) =>
+        high == Offset.Unset.Value
             || batch.NextOffset >= high
             || (batch.NextOffset >= high - MarkerSlack
                 && _lastCheck.TryGetValue(batch.Partition, out var last) && (last.NextOffset == batch.NextOffset || last.High != high));
-    }
 
+    /// <summary>The high watermark librdkafka last fetched for the partition (<see cref="Offset.Unset"/> before its first fetch).</summary>
     private long HighWatermark(IConsumer<string?, ReadOnlyMemory<byte>> consumer, int partition) =>
         consumer.GetWatermarkOffsets(ToTopicPartition(partition)).High.Value;
 
     /// <summary>
     /// Whether the writer keeps up with the partition: it is read to its end, or the last record read from it was
-    /// produced less than a flush interval ago (by its Kafka timestamp; for a partition not read from yet, the last
+    /// produced less than a flush interval ago (by its Kafka timestamp; for a partition not read from yet, the newest
     /// record read from any). Not only the former: under a steady stream the consumer trails librdkafka's prefetch
     /// by a moment's records, more than the slack whenever the machine is busy, and such a writer must be taken
     /// neither for one working through a backlog — whose records are older than that — nor read in groups.
     /// </summary>
-    private bool KeepsUp(IConsumer<string?, ReadOnlyMemory<byte>> consumer, PartitionBatch batch, DateTime now) =>
-        now - (batch.NewestKafkaTime == default ? _newestKafkaTime : batch.NewestKafkaTime) <= _options.FlushInterval
-        || AtEnd(consumer, batch);
+    private bool KeepsUp(PartitionBatch batch, long high, DateTime now, DateTime newestRead) =>
+        now - (batch.NewestKafkaTime == default ? newestRead : batch.NewestKafkaTime) <= _options.FlushInterval
+        || AtEnd(batch, high);
 
     /// <summary>Commits everything this writer holds and waits for it (shutdown).</summary>
     public void CommitAll(IConsumer<string?, ReadOnlyMemory<byte>> consumer)
