@@ -47,6 +47,11 @@ public sealed class FlushPolicyTests() : KafkaAndLake(partitions: 4)
         using var producer = TestEvents.Producer(Kafka.BootstrapServers);
         using var lake = new LakeQuery(Lake);
 
+        // The stream starts once the writer reads: records produced while it still joins the group would be a
+        // backlog of their own by the time it first fetches (over a second on a busy machine).
+        producer.Produce(Topics.Events, TestEvents.Message(TestEvents.Create(0)));
+        await Eventually.TrueAsync(() => lake.CountAllEvents() == 1, TimeSpan.FromSeconds(30), () => "the first event is not in the lake");
+
         // About 5,000 events a second for 6 s over 4 partitions: records keep arriving, so the consumer never waits
         // a whole poll for one, and on a busy machine it trails librdkafka's prefetch by more than a few records. It
         // keeps up all the same: its batches must go out after FlushInterval (300 ms in tests), not after
@@ -66,7 +71,7 @@ public sealed class FlushPolicyTests() : KafkaAndLake(partitions: 4)
             {
                 await Task.Delay(10);
                 producedInFirstSecond ??= streaming.Elapsed >= TimeSpan.FromSeconds(1) ? n + 1 : null;
-                if (producedInFirstSecond is { } target && firstSecondInLake is null && lake.CountAllEvents() >= target)
+                if (producedInFirstSecond is { } target && firstSecondInLake is null && lake.CountAllEvents() - 1 >= target)
                 {
                     firstSecondInLake = streaming.Elapsed;
                 }
@@ -77,5 +82,50 @@ public sealed class FlushPolicyTests() : KafkaAndLake(partitions: 4)
         Assert.True(firstSecondInLake is { } at && at < TimeSpan.FromSeconds(4),
             $"the {producedInFirstSecond} events of the stream's first second reached the lake {(firstSecondInLake is { } t ? $"after {t}" : "only after it ended")}");
         Assert.False(readInGroups, "a writer keeping up with a steady stream paused partitions to read them in groups");
+    }
+
+    [Fact]
+    public async Task After_a_quiet_spell_a_burst_is_read_as_a_live_stream_not_as_a_backlog()
+    {
+        await using var writer = await WriterHost.StartAsync(Kafka.BootstrapServers, Lake, "bursts");
+        using var producer = TestEvents.Producer(Kafka.BootstrapServers);
+        using var lake = new LakeQuery(Lake);
+        producer.Produce(Topics.Events, TestEvents.Message(TestEvents.Create(0)));
+        await Eventually.TrueAsync(() => lake.CountAllEvents() == 1, TimeSpan.FromSeconds(30), () => "the first event is not in the lake");
+
+        // Quiet for longer than the flush interval, so the newest record read is older than that when the next burst
+        // is fetched: until its first records are read, only having been read to its end a moment ago tells a
+        // partition that keeps up from one with a backlog.
+        var groups = writer.Services.GetRequiredService<LakeWriter>();
+        using var watching = new CancellationTokenSource();
+        var readInGroups = Task.Run(async () =>
+        {
+            while (!watching.IsCancellationRequested)
+            {
+                if (groups.ReadingInGroups)
+                {
+                    return true;
+                }
+
+                await Task.Delay(1);
+            }
+
+            return false;
+        });
+        var produced = 1;
+        for (var burst = 0; burst < 8; burst++)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(700));
+            for (var i = 0; i < 400; i++, produced++)
+            {
+                producer.Produce(Topics.Events, TestEvents.Message(TestEvents.Create(i)));
+            }
+
+            producer.Flush(TimeSpan.FromSeconds(10));
+        }
+
+        await Eventually.TrueAsync(() => lake.CountAllEvents() == produced, TimeSpan.FromSeconds(30), () => $"{lake.CountAllEvents()} of {produced}");
+        await watching.CancelAsync();
+        Assert.False(await readInGroups, "a writer keeping up with bursts after quiet spells paused partitions to read them in groups");
     }
 }

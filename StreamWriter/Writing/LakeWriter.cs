@@ -25,7 +25,7 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
     private readonly Dictionary<int, InFlightCommit> _inFlight = [];
     private readonly SemaphoreSlim _commitSlots = new(options.Value.CommitParallelism);
     private readonly HashSet<int> _paused = [];
-    private readonly Dictionary<int, (long NextOffset, long High)> _lastCheck = [];
+    private readonly Dictionary<int, DueCheck> _lastCheck = [];
     private int _groupSize = FirstGroupSize(options.Value);
 
     public string WriterId => _writerId;
@@ -168,7 +168,11 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
 
         foreach (var batch in _partitions.Values)
         {
-            _lastCheck[batch.Partition] = (batch.NextOffset, highs[batch.Partition]);
+            var high = highs[batch.Partition];
+            // Read to the offset last fetched, not merely near it: a backlog's last records may still be on their way.
+            var readToEndAt = high != Offset.Unset.Value && batch.NextOffset >= high ? now
+                : _lastCheck.TryGetValue(batch.Partition, out var last) ? last.ReadToEndAt : default;
+            _lastCheck[batch.Partition] = new DueCheck(batch.NextOffset, high, readToEndAt);
         }
 
         ReadBacklogInGroups(consumer, behind);
@@ -261,15 +265,25 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
         consumer.GetWatermarkOffsets(ToTopicPartition(partition)).High.Value;
 
     /// <summary>
-    /// Whether the writer keeps up with the partition: it is read to its end, or the last record read from it was
-    /// produced less than a flush interval ago (by its Kafka timestamp; for a partition not read from yet, the newest
-    /// record read from any). Not only the former: under a steady stream the consumer trails librdkafka's prefetch
-    /// by a moment's records, more than the slack whenever the machine is busy, and such a writer must be taken
-    /// neither for one working through a backlog — whose records are older than that — nor read in groups.
+    /// Whether the writer keeps up with the partition: it is read to its end, or the writer has read what its
+    /// producers wrote until less than a flush interval ago — the last record read from it was produced then (by its
+    /// Kafka timestamp; for a partition not read from yet, the newest record read from any), or the partition was
+    /// read to its end then. Not only the former: under a steady stream the consumer trails librdkafka's prefetch
+    /// by a moment's records, more than the slack whenever the machine is busy, and after a quiet spell the first
+    /// records are fetched a moment before they are read; such a writer must be taken neither for one working
+    /// through a backlog — whose records are older than that — nor read in groups.
     /// </summary>
-    private bool KeepsUp(PartitionBatch batch, long high, DateTime now, DateTime newestRead) =>
-        now - (batch.NewestKafkaTime == default ? newestRead : batch.NewestKafkaTime) <= _options.FlushInterval
-        || AtEnd(batch, high);
+    private bool KeepsUp(PartitionBatch batch, long high, DateTime now, DateTime newestRead)
+    {
+        var lastRecordTime = batch.NewestKafkaTime == default ? newestRead : batch.NewestKafkaTime;
+        var readToEndAt = _lastCheck.TryGetValue(batch.Partition, out var last) ? last.ReadToEndAt : default;
+        return now - (lastRecordTime > readToEndAt ? lastRecordTime : readToEndAt) <= _options.FlushInterval
+            || AtEnd(batch, high);
+    }
+
+    /// <summary>What a due check saw of a partition: the next offset to read, the high watermark, and when it last
+    /// found the partition read to the high watermark it fetched.</summary>
+    private readonly record struct DueCheck(long NextOffset, long High, DateTime ReadToEndAt);
 
     /// <summary>Commits everything this writer holds and waits for it (shutdown).</summary>
     public void CommitAll(IConsumer<string?, ReadOnlyMemory<byte>> consumer)
