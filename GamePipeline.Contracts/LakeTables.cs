@@ -9,7 +9,8 @@ public enum LakeColumnType
     Binary,
 }
 
-public sealed record LakeColumn(string Name, LakeColumnType Type, bool Nullable, string Description);
+/// <param name="FewDistinctValues">The same few values over and over (a header, a type): stored dictionary-encoded.</param>
+public sealed record LakeColumn(string Name, LakeColumnType Type, bool Nullable, string Description, bool FewDistinctValues = false);
 
 /// <summary>One table of the lake: Parquet files under <c>{name}/dt=YYYY-MM-DD/</c>.</summary>
 public sealed record LakeTable(string Name, string? EventType, IReadOnlyList<LakeColumn> Columns, string Description);
@@ -23,15 +24,15 @@ public static class LakeTables
     public static readonly IReadOnlyList<LakeColumn> EventColumns =
     [
         new("event_id", LakeColumnType.String, false, "Unique event id (UUID)"),
-        new("event_type", LakeColumnType.String, false, "default, purchase_sword or join_guild"),
+        new("event_type", LakeColumnType.String, false, "default, purchase_sword or join_guild", FewDistinctValues: true),
         new("event_time", LakeColumnType.Timestamp, false, "When GameApi received the event (UTC)"),
         new("client_time", LakeColumnType.Timestamp, true, "When the client says it happened (batch only)"),
-        new("user_id", LakeColumnType.String, false, "Who the event is about (batch user_id, X-User-Id, else Host)"),
-        new("source", LakeColumnType.String, false, "route or batch"),
-        new("host", LakeColumnType.String, true, "Host header"),
-        new("user_agent", LakeColumnType.String, true, "User-Agent header"),
-        new("accept", LakeColumnType.String, true, "Accept header"),
-        new("headers", LakeColumnType.String, false, "All request headers but credentials (JSON object)"),
+        new("user_id", LakeColumnType.String, false, "Who the event is about (batch user_id, X-User-Id, else Host)", FewDistinctValues: true),
+        new("source", LakeColumnType.String, false, "route or batch", FewDistinctValues: true),
+        new("host", LakeColumnType.String, true, "Host header", FewDistinctValues: true),
+        new("user_agent", LakeColumnType.String, true, "User-Agent header", FewDistinctValues: true),
+        new("accept", LakeColumnType.String, true, "Accept header", FewDistinctValues: true),
+        new("headers", LakeColumnType.String, false, "All request headers but credentials (JSON object)", FewDistinctValues: true),
         new("properties", LakeColumnType.String, true, "Client properties (JSON object; batch only)"),
         new("raw_event", LakeColumnType.String, false, "The Kafka message as received (JSON)"),
         new("kafka_partition", LakeColumnType.Int32, false, "Kafka partition the event came from"),
@@ -43,7 +44,7 @@ public static class LakeTables
 
     public static readonly IReadOnlyList<LakeColumn> BadEventColumns =
     [
-        new("reason", LakeColumnType.String, false, "Why the record was refused: not_json, missing_field, wrong_type, unknown_event_type, unsupported_schema_version, oversize, unreadable"),
+        new("reason", LakeColumnType.String, false, "Why the record was refused: not_json, missing_field, wrong_type, unknown_event_type, unsupported_schema_version, oversize, unreadable", FewDistinctValues: true),
         new("error", LakeColumnType.String, false, "The detailed problem"),
         new("raw_event", LakeColumnType.String, false, "The payload as text (invalid UTF-8 replaced)"),
         new("raw_payload", LakeColumnType.Binary, false, "The payload's exact bytes, for replay"),

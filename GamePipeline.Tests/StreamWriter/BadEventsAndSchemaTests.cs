@@ -83,17 +83,17 @@ public sealed class BadEventsAndSchemaTests() : KafkaAndLake(partitions: 1)
     }
 
     [Fact]
-    public async Task Text_values_are_kept_exactly_whether_plain_escaped_non_ascii_or_long()
+    public async Task Text_values_are_kept_exactly_whether_plain_escaped_non_ascii_long_repeated_or_missing()
     {
         // Lengths from a few bytes to nearly the test writer's 4 KiB event limit, over more than a megabyte of text,
         // so values fill the writer's text chunks (1 KiB growing to 64 KiB) to every boundary; every other event's
-        // user agent is escaped JSON, the rest raw UTF-8.
+        // user agent is escaped JSON, the rest raw UTF-8. Hosts repeat (a dictionary-encoded column) with gaps.
         using var producer = TestEvents.Producer(Kafka.BootstrapServers);
         var expected = new List<(string Id, string UserAgent, string Raw)>();
         for (var i = 0; i < 600; i++)
         {
             var userAgent = $"Gamé 🐉 \"client\" {i} " + new string((char)('a' + i % 26), i * 37 % 1_700);
-            var envelope = TestEvents.Create(GameEventTypes.JoinGuild, $"host{i % 3}", DateTimeOffset.UtcNow, userAgent);
+            var envelope = TestEvents.Create(GameEventTypes.JoinGuild, $"host{i % 3}", DateTimeOffset.UtcNow, userAgent) with { Host = Host(i) };
             var json = i % 2 == 0
                 ? System.Text.Json.JsonSerializer.Serialize(envelope, ContractsJsonContext.Default.GameEventEnvelope)
                 : System.Text.Json.JsonSerializer.Serialize(envelope, new System.Text.Json.JsonSerializerOptions(ContractsJsonContext.Default.Options) { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
@@ -109,8 +109,16 @@ public sealed class BadEventsAndSchemaTests() : KafkaAndLake(partitions: 1)
         Assert.Equal(expected.Select(e => e.Id), rows.Select(r => (string)r[0]!));
         Assert.Equal(expected.Select(e => e.UserAgent), rows.Select(r => (string)r[1]!));
         Assert.Equal(expected.Select(e => e.Raw), rows.Select(r => (string)r[2]!));
-        Assert.Equal(Enumerable.Range(0, 600).Select(i => $"host{i % 3}"), rows.Select(r => (string)r[3]!));
+        Assert.Equal(Enumerable.Range(0, 600).Select(Host), rows.Select(r => (string?)r[3]));
         Assert.Equal(0, lake.Count("bad_events"));
+
+        // A column of few distinct values is stored as a dictionary; one of distinct values is not.
+        var files = $"'{Path.Combine(Lake, "join_guilds")}/**/*.parquet'";
+        string Encodings(string column) => lake.Scalar<string>($"SELECT string_agg(DISTINCT encodings) FROM parquet_metadata({files}) WHERE path_in_schema = '{column}'");
+        Assert.Contains("DICTIONARY", Encodings("host"));
+        Assert.DoesNotContain("DICTIONARY", Encodings("user_agent"));
+
+        static string? Host(int i) => i % 5 == 4 ? null : $"host{i % 3}";
     }
 
     private static string DuckDbType(LakeColumnType type) => type switch

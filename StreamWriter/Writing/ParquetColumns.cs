@@ -247,13 +247,32 @@ internal sealed class TableBatch : IDisposable
     public async Task WriteAsync(Stream stream, CancellationToken cancellationToken)
     {
         var schema = new ParquetSchema(_columns.Select(c => (Field)c.Field));
-        await using var writer = await ParquetWriter.CreateAsync(schema, stream, new ParquetOptions { CompressionMethod = CompressionMethod.Snappy }, cancellationToken: cancellationToken);
+        await using var writer = await ParquetWriter.CreateAsync(schema, stream, Options(Table), cancellationToken: cancellationToken);
         using var rowGroup = writer.CreateRowGroup();
         foreach (var column in _columns)
         {
             await column.WriteAsync(rowGroup);
         }
     }
+
+    /// <summary>
+    /// Snappy; a column of few distinct values is dictionary-encoded (each distinct value stored once per file, rows
+    /// as small indexes), unless its first values turn out mostly distinct — then it is written plain, as the rest.
+    /// </summary>
+    private static ParquetOptions Options(LakeTable table)
+    {
+        var options = new ParquetOptions { CompressionMethod = CompressionMethod.Snappy, DictionaryEncodingSampleSize = DictionarySample };
+        foreach (var column in table.Columns.Where(column => column.FewDistinctValues))
+        {
+            options.ColumnEncodingHints[column.Name] = EncodingHint.Dictionary;
+        }
+
+        return options;
+    }
+
+    // Values looked at before a column is dictionary-encoded (Parquet.Net otherwise hashes most of a column of
+    // distinct values before it gives up).
+    private const int DictionarySample = 1_000;
 
     /// <summary>Gives the column buffers back to the pool; the batch is done with.</summary>
     public void Dispose()
