@@ -47,10 +47,7 @@ public sealed class FlushPolicyTests() : KafkaAndLake(partitions: 4)
         using var producer = TestEvents.Producer(Kafka.BootstrapServers);
         using var lake = new LakeQuery(Lake);
 
-        // The stream starts once the writer reads: records produced while it still joins the group would be a
-        // backlog of their own by the time it first fetches (over a second on a busy machine).
-        producer.Produce(Topics.Events, TestEvents.Message(TestEvents.Create(0)));
-        await Eventually.TrueAsync(() => lake.CountAllEvents() == 1, TimeSpan.FromSeconds(30), () => "the first event is not in the lake");
+        await WriterReadsAsync(producer, lake);
 
         // About 5,000 events a second for 6 s over 4 partitions: records keep arriving, so the consumer never waits
         // a whole poll for one, and on a busy machine it trails librdkafka's prefetch by more than a few records. It
@@ -90,8 +87,7 @@ public sealed class FlushPolicyTests() : KafkaAndLake(partitions: 4)
         await using var writer = await WriterHost.StartAsync(Kafka.BootstrapServers, Lake, "bursts");
         using var producer = TestEvents.Producer(Kafka.BootstrapServers);
         using var lake = new LakeQuery(Lake);
-        producer.Produce(Topics.Events, TestEvents.Message(TestEvents.Create(0)));
-        await Eventually.TrueAsync(() => lake.CountAllEvents() == 1, TimeSpan.FromSeconds(30), () => "the first event is not in the lake");
+        await WriterReadsAsync(producer, lake);
 
         // Quiet for longer than the flush interval, so the newest record read is older than that when the next burst
         // is fetched: until its first records are read, only having been read to its end a moment ago tells a
@@ -127,5 +123,16 @@ public sealed class FlushPolicyTests() : KafkaAndLake(partitions: 4)
         await Eventually.TrueAsync(() => lake.CountAllEvents() == produced, TimeSpan.FromSeconds(30), () => $"{lake.CountAllEvents()} of {produced}");
         await watching.CancelAsync();
         Assert.False(await readInGroups, "a writer keeping up with bursts after quiet spells paused partitions to read them in groups");
+    }
+
+    /// <summary>
+    /// Waits until the writer reads, by one event it commits: a stream must not start before, or the records produced
+    /// while the writer still joins its group are a backlog of their own by its first fetch (over a second on a busy
+    /// machine).
+    /// </summary>
+    private static async Task WriterReadsAsync(IProducer<string, byte[]> producer, LakeQuery lake)
+    {
+        producer.Produce(Topics.Events, TestEvents.Message(TestEvents.Create(0)));
+        await Eventually.TrueAsync(() => lake.CountAllEvents() == 1, TimeSpan.FromSeconds(30), () => "the first event is not in the lake");
     }
 }
