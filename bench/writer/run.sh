@@ -37,7 +37,7 @@ writer_env=(env ConnectionStrings__kafka=localhost:$kafka_port ASPNETCORE_URLS=h
 start_writer() {
   start writer "$1" "${writer_env[@]}" ConnectionStrings__lake="$2" StreamWriter__Topic="$3" StreamWriter__GroupId="$4" \
     dotnet "$root/StreamWriter/bin/Release/net10.0/StreamWriter.dll"
-  until grep -q "StreamWriterWorker\[1\]" "$1"; do sleep 0.02; done
+  until grep -qs "StreamWriterWorker\[1\]" "$1"; do sleep 0.02; done  # -s: the log may not exist yet
 }
 raw_rates=() writer_rates=() round_lakes=()
 rate() { grep -oE '= [0-9,]+ events/s' | head -1 | tr -dc '0-9'; }
