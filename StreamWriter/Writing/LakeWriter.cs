@@ -18,6 +18,10 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
     // A partition this close to its high watermark may be read to its end (see AtEnd): a transactional producer's
     // commit markers take offsets no record is delivered at.
     private const int MarkerSlack = 16;
+
+    // ... and nothing more was read from it for this long: longer than a fetch the broker holds open (fetch.wait.max.ms,
+    // 50 ms) — on a busy machine a backlog's last records took more than the 20 ms between two due checks to arrive.
+    private static readonly TimeSpan QuietAtEnd = TimeSpan.FromMilliseconds(100);
     private readonly StreamWriterOptions _options = options.Value;
     private readonly CommitLog _log = new(storage, options.Value.Topic);
     private readonly Dictionary<int, PartitionBatch> _partitions = [];
@@ -172,7 +176,8 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
             // Read to the offset last fetched, not merely near it: a backlog's last records may still be on their way.
             var readToEndAt = high != Offset.Unset.Value && batch.NextOffset >= high ? now
                 : _lastCheck.TryGetValue(batch.Partition, out var last) ? last.ReadToEndAt : default;
-            _lastCheck[batch.Partition] = new DueCheck(batch.NextOffset, high, readToEndAt);
+            var readAt = _lastCheck.TryGetValue(batch.Partition, out var previous) && previous.NextOffset == batch.NextOffset ? previous.ReadAt : now;
+            _lastCheck[batch.Partition] = new DueCheck(batch.NextOffset, high, readToEndAt, readAt);
         }
 
         ReadBacklogInGroups(consumer, behind);
@@ -248,17 +253,18 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
     /// Whether the partition has nothing more to read, by the high watermark librdkafka last fetched (no broker
     /// round trip). A moment without records while the fetcher is short of CPU is not the end of a backlog: the
     /// partitions still behind keep growing their batches instead of all being flushed as small files.
-    /// Within <see cref="MarkerSlack"/> of the watermark, the partition is at its end if, since the last due check,
-    /// nothing more was read from it (the offsets left are commit markers) or its producers wrote more (a live
-    /// stream the consumer trails by a moment's records, not a backlog) — but not while the last few records of a
-    /// backlog are still on their way: taken to be at its end then, a partition's last records were committed as a
-    /// batch — three files — of their own.
+    /// Within <see cref="MarkerSlack"/> of the watermark, the partition is at its end if nothing more was read from
+    /// it for <see cref="QuietAtEnd"/> (the offsets left are commit markers) or its producers wrote more since the
+    /// last due check (a live stream the consumer trails by a moment's records, not a backlog) — but not while the
+    /// last few records of a backlog are still on their way: taken to be at its end then, a partition's last records
+    /// were committed as a batch — three files — of their own.
     /// </summary>
-    private bool AtEnd(PartitionBatch batch, long high) =>
+    private bool AtEnd(PartitionBatch batch, long high, DateTime now) =>
         high == Offset.Unset.Value
             || batch.NextOffset >= high
             || (batch.NextOffset >= high - MarkerSlack
-                && _lastCheck.TryGetValue(batch.Partition, out var last) && (last.NextOffset == batch.NextOffset || last.High != high));
+                && _lastCheck.TryGetValue(batch.Partition, out var last)
+                && ((last.NextOffset == batch.NextOffset && now - last.ReadAt >= QuietAtEnd) || last.High != high));
 
     /// <summary>The high watermark librdkafka last fetched for the partition (<see cref="Offset.Unset"/> before its first fetch).</summary>
     private long HighWatermark(IConsumer<string?, ReadOnlyMemory<byte>> consumer, int partition) =>
@@ -278,12 +284,12 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
         var lastRecordTime = batch.NewestKafkaTime == default ? newestRead : batch.NewestKafkaTime;
         var readToEndAt = _lastCheck.TryGetValue(batch.Partition, out var last) ? last.ReadToEndAt : default;
         return now - (lastRecordTime > readToEndAt ? lastRecordTime : readToEndAt) <= _options.FlushInterval
-            || AtEnd(batch, high);
+            || AtEnd(batch, high, now);
     }
 
-    /// <summary>What a due check saw of a partition: the next offset to read, the high watermark, and when it last
-    /// found the partition read to the high watermark it fetched.</summary>
-    private readonly record struct DueCheck(long NextOffset, long High, DateTime ReadToEndAt);
+    /// <summary>What a due check saw of a partition: the next offset to read, the high watermark, when it last
+    /// found the partition read to the high watermark it fetched, and since when nothing more was read from it.</summary>
+    private readonly record struct DueCheck(long NextOffset, long High, DateTime ReadToEndAt, DateTime ReadAt);
 
     /// <summary>Commits everything this writer holds and waits for it (shutdown).</summary>
     public void CommitAll(IConsumer<string?, ReadOnlyMemory<byte>> consumer)
