@@ -19,8 +19,9 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
     // commit markers take offsets no record is delivered at.
     private const int MarkerSlack = 16;
 
-    // ... and nothing more was read from it for this long: longer than a fetch the broker holds open (fetch.wait.max.ms,
-    // 50 ms) — on a busy machine a backlog's last records took more than the 20 ms between two due checks to arrive.
+    // Within that slack, a partition is at its end once nothing more was read from it for this long: longer than a
+    // fetch the broker holds open (fetch.wait.max.ms, 50 ms) — on a busy machine a backlog's last records took more
+    // than the 20 ms between two due checks to arrive.
     private static readonly TimeSpan QuietAtEnd = TimeSpan.FromMilliseconds(100);
     private readonly StreamWriterOptions _options = options.Value;
     private readonly CommitLog _log = new(storage, options.Value.Topic);
@@ -174,9 +175,9 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
         {
             var high = highs[batch.Partition];
             // Read to the offset last fetched, not merely near it: a backlog's last records may still be on their way.
-            var readToEndAt = high != Offset.Unset.Value && batch.NextOffset >= high ? now
-                : _lastCheck.TryGetValue(batch.Partition, out var last) ? last.ReadToEndAt : default;
-            var readAt = _lastCheck.TryGetValue(batch.Partition, out var previous) && previous.NextOffset == batch.NextOffset ? previous.ReadAt : now;
+            var seen = _lastCheck.TryGetValue(batch.Partition, out var last);
+            var readToEndAt = high != Offset.Unset.Value && batch.NextOffset >= high ? now : last.ReadToEndAt;
+            var readAt = seen && last.NextOffset == batch.NextOffset ? last.ReadAt : now;
             _lastCheck[batch.Partition] = new DueCheck(batch.NextOffset, high, readToEndAt, readAt);
         }
 
