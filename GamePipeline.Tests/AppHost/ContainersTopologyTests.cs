@@ -13,8 +13,8 @@ public sealed class ContainersTopologyTests
 {
     private static async Task<DistributedApplicationModel> ModelAsync(params string[] args)
     {
-        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.GamePipeline_AppHost>(
-            args, (options, _) => options.DisableDashboard = true);
+        var builder = await Infrastructure.InProcessHosts.StartAsync(() => DistributedApplicationTestingBuilder.CreateAsync<Projects.GamePipeline_AppHost>(
+            args, (options, _) => options.DisableDashboard = true));
         return new DistributedApplicationModel(builder.Resources);
     }
 

@@ -8,7 +8,8 @@ using Microsoft.Extensions.Logging;
 namespace GamePipeline.Tests.Infrastructure;
 
 /// <summary>
-/// Builds and starts the test process's own hosts (WebApplicationFactory servers, in-process fakes, writer hosts)
+/// Builds and starts the test process's own hosts (WebApplicationFactory servers, in-process fakes, writer hosts,
+/// Kafka client hosts, the Aspire app)
 /// one at a time. WebApplicationFactory finds the app's host by listening to every host being built in the
 /// process; with other hosts starting in parallel it has picked up an already started one ("Addresses cannot be
 /// modified after the server has started").

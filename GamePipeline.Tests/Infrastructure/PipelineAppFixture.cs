@@ -22,10 +22,13 @@ public sealed class PipelineAppFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.GamePipeline_AppHost>(
-            ["--Pipeline:Kafka:Port=0", "--Pipeline:Ports:GameApi=0", "--Pipeline:Ports:AnalyticsApi=0", $"--Pipeline:Lake:Path={LakePath}"],
-            (options, _) => options.DisableDashboard = true);
-        App = await builder.BuildAsync();
+        App = await InProcessHosts.StartAsync(async () =>
+        {
+            var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.GamePipeline_AppHost>(
+                ["--Pipeline:Kafka:Port=0", "--Pipeline:Ports:GameApi=0", "--Pipeline:Ports:AnalyticsApi=0", $"--Pipeline:Lake:Path={LakePath}"],
+                (options, _) => options.DisableDashboard = true);
+            return await builder.BuildAsync();
+        });
 
         using var timeout = new CancellationTokenSource(StartTimeout);
         await App.StartAsync(timeout.Token);

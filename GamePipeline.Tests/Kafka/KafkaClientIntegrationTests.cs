@@ -28,6 +28,13 @@ public sealed class KafkaClientIntegrationTests : IAsyncLifetime
 
     private static IHost BuildHost(string bootstrapServers, string groupId = "integration-tests")
     {
+        IHost? host = null;
+        Infrastructure.InProcessHosts.Start(() => host = BuildUnsharedHost(bootstrapServers, groupId));
+        return host!;
+    }
+
+    private static IHost BuildUnsharedHost(string bootstrapServers, string groupId)
+    {
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
