@@ -148,7 +148,9 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
         var now = DateTime.UtcNow;
         var newestRead = _partitions.Values.Select(batch => batch.NewestKafkaTime).DefaultIfEmpty().Max();
         var highs = _partitions.Values.ToDictionary(batch => batch.Partition, batch => HighWatermark(consumer, batch.Partition));
-        var behind = _partitions.Values.Where(batch => !KeepsUp(batch, highs[batch.Partition], now, newestRead)).Select(batch => batch.Partition).ToHashSet();
+        var behind = _partitions.Values
+            .Where(batch => !KeepsUp(batch, highs[batch.Partition], LastCheck(batch.Partition), now, newestRead))
+            .Select(batch => batch.Partition).ToHashSet();
         if (readingInGroups)
         {
             // Not merely behind for a moment (a busy machine under a steady stream): a backlog so long it is read in groups.
@@ -175,9 +177,9 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
         {
             var high = highs[batch.Partition];
             // Read to the offset last fetched, not merely near it: a backlog's last records may still be on their way.
-            var seen = _lastCheck.TryGetValue(batch.Partition, out var last);
-            var readToEndAt = high != Offset.Unset.Value && batch.NextOffset >= high ? now : last.ReadToEndAt;
-            var readAt = seen && last.NextOffset == batch.NextOffset ? last.ReadAt : now;
+            var last = LastCheck(batch.Partition);
+            var readToEndAt = high != Offset.Unset.Value && batch.NextOffset >= high ? now : last?.ReadToEndAt ?? default;
+            var readAt = last is { } seen && seen.NextOffset == batch.NextOffset ? seen.ReadAt : now;
             _lastCheck[batch.Partition] = new DueCheck(batch.NextOffset, high, readToEndAt, readAt);
         }
 
@@ -260,11 +262,11 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
     /// last few records of a backlog are still on their way: taken to be at its end then, a partition's last records
     /// were committed as a batch — three files — of their own.
     /// </summary>
-    private bool AtEnd(PartitionBatch batch, long high, DateTime now) =>
+    private static bool AtEnd(PartitionBatch batch, long high, DueCheck? lastCheck, DateTime now) =>
         high == Offset.Unset.Value
             || batch.NextOffset >= high
             || (batch.NextOffset >= high - MarkerSlack
-                && _lastCheck.TryGetValue(batch.Partition, out var last)
+                && lastCheck is { } last
                 && ((last.NextOffset == batch.NextOffset && now - last.ReadAt >= QuietAtEnd) || last.High != high));
 
     /// <summary>The high watermark librdkafka last fetched for the partition (<see cref="Offset.Unset"/> before its first fetch).</summary>
@@ -280,13 +282,15 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
     /// records are fetched a moment before they are read; such a writer must be taken neither for one working
     /// through a backlog — whose records are older than that — nor read in groups.
     /// </summary>
-    private bool KeepsUp(PartitionBatch batch, long high, DateTime now, DateTime newestRead)
+    private bool KeepsUp(PartitionBatch batch, long high, DueCheck? lastCheck, DateTime now, DateTime newestRead)
     {
         var lastRecordTime = batch.NewestKafkaTime == default ? newestRead : batch.NewestKafkaTime;
-        var readToEndAt = _lastCheck.TryGetValue(batch.Partition, out var last) ? last.ReadToEndAt : default;
+        var readToEndAt = lastCheck?.ReadToEndAt ?? default;
         return now - (lastRecordTime > readToEndAt ? lastRecordTime : readToEndAt) <= _options.FlushInterval
-            || AtEnd(batch, high, now);
+            || AtEnd(batch, high, lastCheck, now);
     }
+
+    private DueCheck? LastCheck(int partition) => _lastCheck.TryGetValue(partition, out var last) ? last : null;
 
     /// <summary>What a due check saw of a partition: the next offset to read, the high watermark, when it last
     /// found the partition read to the high watermark it fetched, and since when nothing more was read from it.</summary>
