@@ -67,4 +67,52 @@ public sealed class BacklogTests() : KafkaAndLake(Partitions)
 
         Assert.Equal(expected, lake.EventIds().Distinct().Count());
     }
+
+    [Fact]
+    public async Task The_rest_of_a_backlog_arriving_after_its_partition_seemed_read_to_its_end_is_committed_at_its_new_end_not_after_the_flush_interval()
+    {
+        // A transactional producer's commit marker takes the offset after each partition's last record: the writer
+        // never reads such a partition to its high watermark, and takes it to be at its end once nothing more
+        // arrives for a moment. More of the same hour-old backlog arriving after that moment is still a backlog —
+        // committed at its new end, not after a flush interval (a minute here, longer than the test may take).
+        // The rest goes to one partition, the last read: fewer than are read at once, so not read in groups again.
+        using var producer = new ProducerBuilder<string, byte[]>(new ProducerConfig
+        {
+            BootstrapServers = Kafka.BootstrapServers, TransactionalId = "backlog-replay", EnableIdempotence = true,
+        }).Build();
+        producer.InitTransactions(TimeSpan.FromSeconds(30));
+        var producedAt = DateTime.UtcNow.AddHours(-1);
+        ProduceInTransaction(producer, Enumerable.Range(0, Partitions), producedAt);
+
+        await using var writer = await WriterHost.StartAsync(Kafka.BootstrapServers, Lake, "backlog-rest", new Dictionary<string, string?>
+        {
+            ["StreamWriter:FlushInterval"] = "00:01:00",
+            ["StreamWriter:BacklogFlushInterval"] = "00:02:00",
+        });
+        using var lake = new LakeQuery(Lake);
+        const int first = Partitions * EventsPerPartition;
+        await Eventually.TrueAsync(() => lake.CountAllEvents() == first, TimeSpan.FromSeconds(40), () => $"{lake.CountAllEvents()} of {first}");
+
+        ProduceInTransaction(producer, [Partitions - 1], producedAt);
+        const int all = first + EventsPerPartition;
+        await Eventually.TrueAsync(() => lake.CountAllEvents() == all, TimeSpan.FromSeconds(30), () => $"{lake.CountAllEvents()} of {all}");
+
+        Assert.Equal(all, lake.EventIds().Distinct().Count());
+    }
+
+    private static void ProduceInTransaction(IProducer<string, byte[]> producer, IEnumerable<int> partitions, DateTime producedAt)
+    {
+        producer.BeginTransaction();
+        foreach (var partition in partitions)
+        {
+            for (var i = 0; i < EventsPerPartition; i++)
+            {
+                var message = TestEvents.Message(TestEvents.Create(i));
+                message.Timestamp = new Timestamp(producedAt);
+                producer.Produce(new TopicPartition(Topics.Events, partition), message);
+            }
+        }
+
+        producer.CommitTransaction(TimeSpan.FromSeconds(30));
+    }
 }

@@ -119,7 +119,7 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
         batch.Add(record);
         if ((batch.Records >= _options.FlushMaxRecords || batch.Bytes >= PartitionShareBytes) && !_inFlight.ContainsKey(batch.Partition))
         {
-            StartCommit(batch);
+            StartCommit(consumer, batch);
         }
     }
 
@@ -169,7 +169,7 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
                     // groups, other partitions wait for this one), a live stream's after a flush interval.
                     || (!behind.Contains(batch.Partition) && (readingInGroups || batch.Backlogged || age >= _options.FlushInterval))))
             {
-                StartCommit(batch);
+                StartCommit(consumer, batch);
             }
         }
 
@@ -307,10 +307,23 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
 
     private sealed record InFlightCommit(PartitionBatch Batch, Task<long?> Outcome);
 
-    /// <summary>Hands the partition's batch to a background commit and gives the partition a fresh batch.</summary>
-    private void StartCommit(PartitionBatch batch)
+    /// <summary>
+    /// Hands the partition's batch to a background commit and gives the partition a fresh batch. A backlog's batch
+    /// committed before its partition was read to the high watermark fetched (its last records a moment late, or the
+    /// size limits reached) leaves the rest of that backlog to the fresh batch: it is committed once the partition
+    /// is read to its end, as its predecessor would have been, not a flush interval later. Not so once the
+    /// partition was read to its end or its records are fresh: a live stream's batches gather a flush interval.
+    /// </summary>
+    private void StartCommit(IConsumer<string?, ReadOnlyMemory<byte>> consumer, PartitionBatch batch)
     {
-        _partitions[batch.Partition] = new PartitionBatch(batch.Partition, batch.Epoch, batch.NextOffset) { NewestKafkaTime = batch.NewestKafkaTime };
+        var backlogContinues = batch.Backlogged
+            && DateTime.UtcNow - batch.NewestKafkaTime > _options.FlushInterval
+            && batch.NextOffset < HighWatermark(consumer, batch.Partition);
+        _partitions[batch.Partition] = new PartitionBatch(batch.Partition, batch.Epoch, batch.NextOffset)
+        {
+            NewestKafkaTime = batch.NewestKafkaTime,
+            Backlogged = backlogContinues,
+        };
         _inFlight[batch.Partition] = new InFlightCommit(batch, CommitInBackground(batch, delay: TimeSpan.Zero));
     }
 
@@ -338,7 +351,7 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
 
         if (_partitions.TryGetValue(partition, out var batch) && !batch.IsEmpty)
         {
-            StartCommit(batch);
+            StartCommit(consumer, batch);
             while (_inFlight.ContainsKey(partition))
             {
                 Settle(consumer, wait: true);

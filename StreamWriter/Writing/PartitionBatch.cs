@@ -51,9 +51,9 @@ internal sealed class PartitionBatch(int partition, int epoch, long nextOffset)
 
     /// <summary>
     /// Whether the batch holds part of a backlog: the writer was behind this partition while reading a backlog in
-    /// groups. Once the partition is read to its end the batch is whole — there is nothing more to wait for
-    /// (<see cref="StreamWriterOptions.FlushInterval"/> gathers a live stream's next records), even after the last
-    /// groups have been resumed.
+    /// groups, or the batch before it was committed in the middle of such a backlog. Once the partition is read to
+    /// its end the batch is whole — there is nothing more to wait for (<see cref="StreamWriterOptions.FlushInterval"/>
+    /// gathers a live stream's next records), even after the last groups have been resumed.
     /// </summary>
     public bool Backlogged { get; set; }
 
