@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # StreamWriter throughput and freshness, side by side in one run, on one standalone embedded Kafka:
 #   raw     — a consume loop that writes nothing (the ceiling)
-#   writer  — StreamWriter (Release) turning the same 1M events into the Parquet lake, exactly once
+#   writer  — StreamWriter (published, ReadyToRun composite) turning the same 1M events into the Parquet lake, exactly once
 #   freshness — produce 1,000 events/s and time each event from produce to its committed file
 # Topic bench-writer has 128 partitions: the mock Kafka keeps only the newest 5 MiB of each partition,
 # so 1M events need that many partitions to stay whole.
@@ -39,7 +39,7 @@ $bench fill localhost:$kafka_port bench-writer "$events"
 # starts when it subscribes.
 writer_env=(env ConnectionStrings__kafka=localhost:$kafka_port ASPNETCORE_URLS=http://127.0.0.1:0 Logging__LogLevel__Default=Warning
   Logging__LogLevel__StreamWriter.StreamWriterWorker=Information)
-# start_writer LOG LAKE TOPIC GROUP: starts StreamWriter (Release) and returns once it logged that it subscribes.
+# start_writer LOG LAKE TOPIC GROUP: starts the published StreamWriter and returns once it logged that it subscribes.
 start_writer() {
   start writer "$1" "${writer_env[@]}" ConnectionStrings__lake="$2" StreamWriter__Topic="$3" StreamWriter__GroupId="$4" \
     "$published/StreamWriter/StreamWriter"
