@@ -247,13 +247,16 @@ internal sealed class TableBatch : IDisposable
     public async Task WriteAsync(Stream stream, CancellationToken cancellationToken)
     {
         var schema = new ParquetSchema(_columns.Select(c => (Field)c.Field));
-        await using var writer = await ParquetWriter.CreateAsync(schema, stream, Options(Table), cancellationToken: cancellationToken);
+        await using var writer = await ParquetWriter.CreateAsync(schema, stream, OptionsByTable[Table], cancellationToken: cancellationToken);
         using var rowGroup = writer.CreateRowGroup();
         foreach (var column in _columns)
         {
             await column.WriteAsync(rowGroup);
         }
     }
+
+    // Built once per table (Parquet.Net only reads them), not for every file written.
+    private static readonly IReadOnlyDictionary<LakeTable, ParquetOptions> OptionsByTable = LakeTables.All.ToDictionary(table => table, Options);
 
     /// <summary>
     /// Snappy; a column of few distinct values is dictionary-encoded (each distinct value stored once per file, rows
