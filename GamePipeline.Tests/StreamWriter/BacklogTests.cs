@@ -72,20 +72,24 @@ public sealed class BacklogTests() : KafkaAndLake(Partitions)
         // arrives for a moment. More of the same hour-old backlog arriving after that moment is still a backlog —
         // committed at its new end, not after a flush interval (a minute here, longer than the test may take).
         // The rest goes to one partition, the last read: fewer than are read at once, so not read in groups again.
+        // The backlog is as large as the test above's: a few hundred records per partition may all be read before
+        // the writer first sees them behind — then it never reads them in groups, and (like any partition it keeps
+        // up with) waits the minute-long flush interval.
+        const int eventsPerPartition = 2_000;
         using var producer = new ProducerBuilder<string, byte[]>(new ProducerConfig
         {
             BootstrapServers = Kafka.BootstrapServers, TransactionalId = "backlog-replay", EnableIdempotence = true,
         }).Build();
         producer.InitTransactions(TimeSpan.FromSeconds(30));
         var producedAt = DateTime.UtcNow.AddHours(-1);
-        ProduceInTransaction(producer, Enumerable.Range(0, Partitions), producedAt);
+        ProduceInTransaction(producer, Enumerable.Range(0, Partitions), eventsPerPartition, producedAt);
 
         await using var writer = await StartWriterWithLongIntervalsAsync("backlog-rest");
         using var lake = new LakeQuery(Lake);
-        const int first = Partitions * EventsPerPartition;
+        const int first = Partitions * eventsPerPartition;
         await Eventually.TrueAsync(() => lake.CountAllEvents() == first, TimeSpan.FromSeconds(40), () => $"{lake.CountAllEvents()} of {first}");
 
-        ProduceInTransaction(producer, [Partitions - 1], producedAt);
+        ProduceInTransaction(producer, [Partitions - 1], EventsPerPartition, producedAt);
         const int all = first + EventsPerPartition;
         await Eventually.TrueAsync(() => lake.CountAllEvents() == all, TimeSpan.FromSeconds(30), () => $"{lake.CountAllEvents()} of {all}");
 
@@ -100,12 +104,12 @@ public sealed class BacklogTests() : KafkaAndLake(Partitions)
             ["StreamWriter:BacklogFlushInterval"] = "00:02:00",
         });
 
-    private static void ProduceInTransaction(IProducer<string, byte[]> producer, IEnumerable<int> partitions, DateTime producedAt)
+    private static void ProduceInTransaction(IProducer<string, byte[]> producer, IEnumerable<int> partitions, int eventsPerPartition, DateTime producedAt)
     {
         producer.BeginTransaction();
         foreach (var partition in partitions)
         {
-            for (var i = 0; i < EventsPerPartition; i++)
+            for (var i = 0; i < eventsPerPartition; i++)
             {
                 var message = TestEvents.Message(TestEvents.Create(i));
                 message.Timestamp = new Timestamp(producedAt);
