@@ -84,6 +84,39 @@ public sealed class PartitionBatchTests : IDisposable
             Assert.Single(await Rows(batch, LakeTables.SwordPurchases, "event_id, host, user_agent")));
     }
 
+    [Fact]
+    public async Task Text_columns_of_ascii_and_non_ascii_events_in_one_batch_read_back_as_their_payloads_say()
+    {
+        // An ASCII payload's fields are stored as parts of its raw event's characters, any other's decoded on their
+        // own: rows of both kinds, interleaved in one file, must each keep their own text.
+        var batch = new PartitionBatch(Partition, epoch: 0, nextOffset: 0);
+        var events = Enumerable.Range(0, 6).Select(_ => Event(GameEventTypes.Default)).ToList();
+        var payloads = events.Select((e, i) =>
+        {
+            var json = Encoding.UTF8.GetString(Serialize(e));
+            return i % 2 == 0 ? json : json.Replace("ApacheBench/2.3", $"Gamé 🐉/{i}").Replace("user1.example.com", $"bücher{i}.example");
+        }).ToList();
+        for (var i = 0; i < payloads.Count; i++)
+        {
+            batch.Add(Record(i, key: null, Encoding.UTF8.GetBytes(payloads[i]), traceParent: null));
+        }
+
+        Assert.Empty(batch.Materialize(maxEventBytes: 4096));
+        var rows = await Rows(batch, LakeTables.DefaultEvents, "event_id, user_id, host, user_agent, headers, raw_event");
+        Assert.Equal(payloads.Count, rows.Count);
+        for (var i = 0; i < rows.Count; i++)
+        {
+            using var payload = JsonDocument.Parse(payloads[i]);
+            var field = (string name) => payload.RootElement.GetProperty(name);
+            Assert.Equal(
+                [field("event_id").GetString(), field("user_id").GetString(), field("host").GetString(), field("user_agent").GetString(), field("headers").GetRawText(), payloads[i]],
+                rows[i]);
+        }
+
+        Assert.Equal("Gamé 🐉/1", rows[1][3]);
+        Assert.Equal("ApacheBench/2.3", rows[2][3]);
+    }
+
     private static GameEventEnvelope Event(string eventType) => new()
     {
         EventId = Guid.CreateVersion7(),

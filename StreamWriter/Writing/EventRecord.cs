@@ -112,18 +112,20 @@ internal static class EventRecord
         var headers = Required(fields.Headers, "headers");
 
         var batch = batchFor(table, DateOnly.FromDateTime(eventTime));
-        Add(batch.String(EventId), payload, eventId);
+        // The raw event first: the fields are parts of it, and an ASCII payload's (nearly every one) are added as
+        // references to its characters instead of being decoded a second time.
+        var rawEvent = new RawText(payload, batch.String(RawEvent).Add(payload, out var ascii), ascii);
+        Add(batch.String(EventId), rawEvent, eventId);
         batch.String(EventType).Add(table.EventType);
         batch.Value<DateTime>(EventTime).Values.Add(eventTime);
         batch.NullableValue<DateTime>(ClientTime).Values.Add(fields.ClientTime);
-        Add(batch.String(UserId), payload, userId);
-        Add(batch.String(Source), payload, source);
-        Add(batch.String(Host), payload, fields.Host);
-        Add(batch.String(UserAgent), payload, fields.UserAgent);
-        Add(batch.String(Accept), payload, fields.Accept);
-        Add(batch.String(Headers), payload, headers);
-        Add(batch.String(Properties), payload, fields.Properties);
-        batch.String(RawEvent).Add(payload);
+        Add(batch.String(UserId), rawEvent, userId);
+        Add(batch.String(Source), rawEvent, source);
+        Add(batch.String(Host), rawEvent, fields.Host);
+        Add(batch.String(UserAgent), rawEvent, fields.UserAgent);
+        Add(batch.String(Accept), rawEvent, fields.Accept);
+        Add(batch.String(Headers), rawEvent, headers);
+        Add(batch.String(Properties), rawEvent, fields.Properties);
         batch.Value<int>(Partition).Values.Add(partition);
         batch.Value<long>(Offset).Values.Add(record.Offset);
         batch.Value<DateTime>(KafkaTimestamp).Values.Add(record.KafkaTime);
@@ -329,7 +331,17 @@ internal static class EventRecord
 
     private static Slice Required(Slice? value, string name) => value ?? throw new SchemaViolation("missing_field", $"{name} is required.");
 
-    private static void Add(StringColumn column, ReadOnlySpan<byte> payload, Slice? value)
+    /// <summary>The payload as added to the raw event column: its UTF-8, where its characters are, and whether it is ASCII.</summary>
+    private readonly ref struct RawText(ReadOnlySpan<byte> utf8, TextRef chars, bool ascii)
+    {
+        public ReadOnlySpan<byte> Utf8 { get; } = utf8;
+
+        public TextRef Chars { get; } = chars;
+
+        public bool Ascii { get; } = ascii;
+    }
+
+    private static void Add(StringColumn column, RawText payload, Slice? value)
     {
         if (value is not { } slice)
         {
@@ -339,9 +351,14 @@ internal static class EventRecord
         {
             column.Add(slice.Unescaped);
         }
+        else if (payload.Ascii)
+        {
+            // One character per byte: the field's characters are at its byte offsets in the raw event's.
+            column.AddPart(payload.Chars, slice.Start, slice.Length);
+        }
         else
         {
-            column.Add(payload.Slice(slice.Start, slice.Length));
+            column.Add(payload.Utf8.Slice(slice.Start, slice.Length));
         }
     }
 

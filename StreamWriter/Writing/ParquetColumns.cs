@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Text;
+using System.Text.Unicode;
 using GamePipeline.Contracts;
 using Parquet;
 using Parquet.Schema;
@@ -12,9 +14,10 @@ internal abstract class ParquetColumn(DataField field)
 
     public abstract Task WriteAsync(ParquetRowGroupWriter rowGroup);
 
-    public static ParquetColumn Create(LakeColumn column) => column.Type switch
+    /// <summary>A column for <paramref name="column"/>; a text column keeps its characters in <paramref name="text"/>.</summary>
+    public static ParquetColumn Create(LakeColumn column, ChunkedBuffer<char> text) => column.Type switch
     {
-        LakeColumnType.String => new StringColumn(new DataField<string>(column.Name, column.Nullable)),
+        LakeColumnType.String => new StringColumn(new DataField<string>(column.Name, column.Nullable), text),
         LakeColumnType.Binary => new BinaryColumn(new DataField<byte[]>(column.Name, column.Nullable)),
         LakeColumnType.Int32 => new ValueColumn<int>(new DataField<int>(column.Name, false)),
         LakeColumnType.Int64 => new ValueColumn<long>(new DataField<long>(column.Name, false)),
@@ -60,7 +63,7 @@ internal sealed class TextStore : IDisposable
 
 /// <summary>
 /// Where a text value sits in a <see cref="ChunkedBuffer{T}"/>: its UTF-8 in a batch's <see cref="TextStore"/>, or its
-/// characters in a <see cref="StringColumn"/>. A negative length is null.
+/// characters in a <see cref="TableBatch"/>'s text. A negative length is null.
 /// </summary>
 internal readonly record struct TextRef(int Chunk, int Start, int Length)
 {
@@ -70,14 +73,15 @@ internal readonly record struct TextRef(int Chunk, int Start, int Length)
 }
 
 /// <summary>
-/// A text column: each value decoded to UTF-16 (what Parquet.Net encodes from) as it is added, into the column's own
-/// pooled chunks. Decoded while its record's payload is still in the cache from being parsed: decoding column by
-/// column at write time took a cache miss per value, every value a slice of a different payload in the batch's
-/// megabytes of them (the widening alone was 5.5 % of the writer's CPU in bench/writer).
+/// A text column: each value decoded to UTF-16 (what Parquet.Net encodes from) as it is added, into its table batch's
+/// pooled chunks of text, which all its text columns share — so a value that is a part of another (an envelope
+/// field of the raw event) can be added as a reference to the other's characters, not decoded again. Decoded while
+/// its record's payload is still in the cache from being parsed: decoding column by column at write time took a
+/// cache miss per value, every value a slice of a different payload in the batch's megabytes of them (the widening
+/// alone was 5.5 % of the writer's CPU in bench/writer).
 /// </summary>
-internal sealed class StringColumn(DataField field) : ParquetColumn(field), IDisposable
+internal sealed class StringColumn(DataField field, ChunkedBuffer<char> chars) : ParquetColumn(field), IDisposable
 {
-    private readonly ChunkedBuffer<char> _chars = new();
     private readonly ChunkedBuffer<TextRef> _values = new();
     private string? _lastText;
     private TextRef _lastRef;
@@ -85,13 +89,32 @@ internal sealed class StringColumn(DataField field) : ParquetColumn(field), IDis
     public void AddNull() => _values.Add(TextRef.Null);
 
     /// <summary>Adds UTF-8 text; an invalid sequence is kept as U+FFFD.</summary>
-    public void Add(ReadOnlySpan<byte> utf8)
+    public void Add(ReadOnlySpan<byte> utf8) => Add(utf8, out _);
+
+    /// <summary>
+    /// Adds UTF-8 text (an invalid sequence is kept as U+FFFD) and returns where its characters are;
+    /// <paramref name="ascii"/> tells whether every byte became one character, so that a part of the text can be
+    /// added by its byte offsets (<see cref="AddPart"/>).
+    /// </summary>
+    public TextRef Add(ReadOnlySpan<byte> utf8, out bool ascii)
     {
         // UTF-8 never takes fewer bytes than UTF-16 takes chars (an invalid byte becomes one U+FFFD).
-        var length = Encoding.UTF8.GetChars(utf8, _chars.Append(utf8.Length, out var chunk, out var start));
-        _chars.Trim(utf8.Length - length);
-        _values.Add(new TextRef(chunk, start, length));
+        var destination = chars.Append(utf8.Length, out var chunk, out var start);
+        var status = Utf8.ToUtf16(utf8, destination, out _, out var length, replaceInvalidSequences: false);
+        ascii = status == OperationStatus.Done && length == utf8.Length;
+        if (status != OperationStatus.Done)
+        {
+            length = Encoding.UTF8.GetChars(utf8, destination);
+        }
+
+        chars.Trim(utf8.Length - length);
+        var text = new TextRef(chunk, start, length);
+        _values.Add(text);
+        return text;
     }
+
+    /// <summary>Adds the characters <paramref name="start"/>..+<paramref name="length"/> of text added before (to any column of the batch).</summary>
+    public void AddPart(TextRef whole, int start, int length) => _values.Add(new TextRef(whole.Chunk, whole.Start + start, length));
 
     public void Add(string? value)
     {
@@ -104,7 +127,7 @@ internal sealed class StringColumn(DataField field) : ParquetColumn(field), IDis
         // The same string again (a table's event type, a bad event's reason) is stored once per batch.
         if (!ReferenceEquals(value, _lastText))
         {
-            value.CopyTo(_chars.Append(value.Length, out var chunk, out var start));
+            value.CopyTo(chars.Append(value.Length, out var chunk, out var start));
             _lastRef = new TextRef(chunk, start, value.Length);
             _lastText = value;
         }
@@ -115,7 +138,7 @@ internal sealed class StringColumn(DataField field) : ParquetColumn(field), IDis
     /// <summary>Adds an id (a trace id) as lower-case hex.</summary>
     public void AddHex(ReadOnlySpan<byte> id)
     {
-        Convert.TryToHexStringLower(id, _chars.Append(id.Length * 2, out var chunk, out var start), out var length);
+        Convert.TryToHexStringLower(id, chars.Append(id.Length * 2, out var chunk, out var start), out var length);
         _values.Add(new TextRef(chunk, start, length));
     }
 
@@ -124,10 +147,10 @@ internal sealed class StringColumn(DataField field) : ParquetColumn(field), IDis
         ? WriteAsync<ReadOnlyMemory<char>?, NullableText>(rowGroup)
         : WriteAsync<ReadOnlyMemory<char>, RequiredText>(rowGroup);
 
+    /// <summary>Gives the value buffers back to the pool (the text is the table batch's).</summary>
     public void Dispose()
     {
         _values.Dispose();
-        _chars.Dispose();
         _lastText = null;
     }
 
@@ -153,7 +176,7 @@ internal sealed class StringColumn(DataField field) : ParquetColumn(field), IDis
         {
             foreach (var text in chunk.Span)
             {
-                values[i++] = text.IsNull ? TKind.Null : TKind.Of(_chars.Memory(text.Chunk, text.Start, text.Length));
+                values[i++] = text.IsNull ? TKind.Null : TKind.Of(chars.Memory(text.Chunk, text.Start, text.Length));
             }
         }
     }
@@ -221,11 +244,14 @@ internal sealed class TableBatch : IDisposable
 {
     private readonly ParquetColumn[] _columns;
 
+    // The characters of every text column, in one buffer: a value may refer to another column's (ParquetColumn.Create).
+    private readonly ChunkedBuffer<char> _text = new();
+
     public TableBatch(LakeTable table, DateOnly date)
     {
         Table = table;
         Date = date;
-        _columns = [.. table.Columns.Select(ParquetColumn.Create)];
+        _columns = [.. table.Columns.Select(column => ParquetColumn.Create(column, _text))];
     }
 
     public LakeTable Table { get; }
@@ -284,5 +310,7 @@ internal sealed class TableBatch : IDisposable
         {
             column.Dispose();
         }
+
+        _text.Dispose();
     }
 }
