@@ -188,34 +188,44 @@ internal sealed class PartitionBatch(int partition, int epoch, long nextOffset)
 /// batch's <see cref="TextStore"/>, and its Kafka metadata. No references, so a million of them are nothing for
 /// the GC to trace.
 /// </summary>
-internal readonly record struct HeldRecord(TextRef Payload, TextRef Key, long Offset, DateTime KafkaTime, UInt128 TraceId);
+internal readonly record struct HeldRecord(TextRef Payload, TextRef Key, long Offset, DateTime KafkaTime, TraceId TraceId);
 
-/// <summary>A W3C trace id as its 16 bytes (all zero, which W3C rules out as an id, for none).</summary>
+/// <summary>
+/// A W3C trace id as its 16 bytes, in two halves (all zero, which W3C rules out as an id, for none). Not a
+/// <see cref="UInt128"/>: ReadyToRun does not precompile a method that takes a struct holding one by value, and every
+/// method a held record passes through (parsing it into its table's columns) was compiled just in time instead.
+/// </summary>
+internal readonly record struct TraceId(ulong First, ulong Second)
+{
+    public bool IsNone => (First | Second) == 0;
+}
+
 internal static class TraceIds
 {
-    public static UInt128 ToBits(ActivityContext context)
+    public static TraceId ToBits(ActivityContext context)
     {
         if (context == default)
         {
-            return UInt128.Zero;
+            return default;
         }
 
         Span<byte> bytes = stackalloc byte[16];
         context.TraceId.CopyTo(bytes);
-        return MemoryMarshal.Read<UInt128>(bytes);
+        return new TraceId(MemoryMarshal.Read<ulong>(bytes), MemoryMarshal.Read<ulong>(bytes[8..]));
     }
 
     /// <summary>Adds the id to a text column as lower-case hex; null for none.</summary>
-    public static void AddTo(StringColumn column, UInt128 traceId)
+    public static void AddTo(StringColumn column, TraceId traceId)
     {
-        if (traceId == UInt128.Zero)
+        if (traceId.IsNone)
         {
             column.AddNull();
             return;
         }
 
         Span<byte> bytes = stackalloc byte[16];
-        MemoryMarshal.Write(bytes, in traceId);
+        MemoryMarshal.Write(bytes, traceId.First);
+        MemoryMarshal.Write(bytes[8..], traceId.Second);
         column.AddHex(bytes);
     }
 }
