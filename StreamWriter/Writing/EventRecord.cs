@@ -129,7 +129,7 @@ internal static class EventRecord
         batch.Value<int>(Partition).Values.Add(partition);
         batch.Value<long>(Offset).Values.Add(record.Offset);
         batch.Value<DateTime>(KafkaTimestamp).Values.Add(record.KafkaTime);
-        TraceIds.AddTo(batch.String(TraceId), record.TraceId);
+        record.TraceId.AddTo(batch.String(TraceId));
         batch.Value<DateTime>(EventWrittenAt).Values.Add(default);
         batch.RowAdded();
     }
@@ -154,7 +154,7 @@ internal static class EventRecord
         batch.Value<int>(BadPartition).Values.Add(partition);
         batch.Value<long>(BadOffset).Values.Add(record.Offset);
         batch.Value<DateTime>(BadKafkaTimestamp).Values.Add(record.KafkaTime);
-        TraceIds.AddTo(batch.String(BadTraceId), record.TraceId);
+        record.TraceId.AddTo(batch.String(BadTraceId));
         batch.Value<DateTime>(BadWrittenAt).Values.Add(default);
         batch.RowAdded();
     }

@@ -92,7 +92,7 @@ internal sealed class PartitionBatch(int partition, int epoch, long nextOffset)
             record.Message.Key is { } key ? _text.Store(key) : TextRef.Null,
             record.Offset.Value,
             kafkaTime,
-            TraceIds.ToBits(producer)));
+            TraceId.Of(producer)));
     }
 
     /// <summary>
@@ -198,11 +198,8 @@ internal readonly record struct HeldRecord(TextRef Payload, TextRef Key, long Of
 internal readonly record struct TraceId(ulong First, ulong Second)
 {
     public bool IsNone => (First | Second) == 0;
-}
 
-internal static class TraceIds
-{
-    public static TraceId ToBits(ActivityContext context)
+    public static TraceId Of(ActivityContext context)
     {
         if (context == default)
         {
@@ -215,17 +212,17 @@ internal static class TraceIds
     }
 
     /// <summary>Adds the id to a text column as lower-case hex; null for none.</summary>
-    public static void AddTo(StringColumn column, TraceId traceId)
+    public void AddTo(StringColumn column)
     {
-        if (traceId.IsNone)
+        if (IsNone)
         {
             column.AddNull();
             return;
         }
 
         Span<byte> bytes = stackalloc byte[16];
-        MemoryMarshal.Write(bytes, traceId.First);
-        MemoryMarshal.Write(bytes[8..], traceId.Second);
+        MemoryMarshal.Write(bytes, First);
+        MemoryMarshal.Write(bytes[8..], Second);
         column.AddHex(bytes);
     }
 }
