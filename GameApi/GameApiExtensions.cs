@@ -23,6 +23,8 @@ public static class GameApiExtensions
             config.Acks = Acks.All;
             config.EnableIdempotence = true;
             config.MessageTimeoutMs = (int)ingest.AckTimeout.TotalMilliseconds;
+            // Room for the key and headers beside the largest batch record.
+            config.MessageMaxBytes = ingest.MaxRecordBytes + 64 * 1024;
             // Every request awaits its ack, so lingering only adds latency; under load batches form anyway.
             config.LingerMs ??= 0;
             config.SocketNagleDisable = true;

@@ -22,10 +22,11 @@ wait_http() {
   done
 }
 
-# wrk_row LABEL CONNECTIONS DURATION URL: prints "label conns req/s p50_ms p99_ms requests non2xx errors".
+# wrk_row LABEL CONNECTIONS DURATION URL [WRK_ARGS...]: prints "label conns req/s p50_ms p99_ms requests non2xx errors".
 wrk_row() {
   local label=$1 c=$2 d=$3 url=$4 out
-  out=$(wrk -t1 -c"$c" -d"$d" --latency "$url")
+  shift 4
+  out=$(wrk -t1 -c"$c" -d"$d" --latency "$@" "$url")
   awk -v label="$label" -v c="$c" '
     function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
     /Requests\/sec:/ { rps = $2 }

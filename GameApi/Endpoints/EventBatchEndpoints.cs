@@ -32,8 +32,13 @@ public static class EventBatchEndpoints
         HttpRequest request, EventFactory events, EventPublisher publisher, IOptions<IngestOptions> options, GameApiMetrics metrics, ILoggerFactory loggers)
     {
         var logger = loggers.CreateLogger(typeof(EventBatchEndpoints));
-        // Content types other than JSON never get here: Accepts<T>("application/json") answers them 415.
         var limits = options.Value;
+        if (!request.HasJsonContentType())
+        {
+            return Refuse(StatusCodes.Status415UnsupportedMediaType, "unsupported_media_type",
+                $"The body must be JSON (Content-Type: application/json), not '{request.ContentType ?? "(none)"}'.");
+        }
+
         if (request.ContentLength > limits.MaxBatchBytes)
         {
             return Refuse(StatusCodes.Status413PayloadTooLarge, "body_too_large", $"The body is {request.ContentLength} bytes; the limit is {limits.MaxBatchBytes}.");
@@ -65,22 +70,56 @@ public static class EventBatchEndpoints
             return Refuse(StatusCodes.Status413PayloadTooLarge, "too_many_events", $"The batch has {clientEvents.Count} events; the limit is {limits.MaxBatchEvents}.");
         }
 
-        var errors = Validate(batch, clientEvents, limits);
+        var errors = Validate(clientEvents, limits);
         if (errors.Count > 0)
+        {
+            return Invalid(errors);
+        }
+
+        var (envelopes, userIdProblem) = events.FromBatch(request, batch.UserId, clientEvents);
+        if (userIdProblem is not null)
+        {
+            return Invalid(new Dictionary<string, string[]> { [userIdProblem.Source] = [userIdProblem.Detail] });
+        }
+
+        // Every event is serialized before anything is sent, and the batch is sent as one record: it is refused or
+        // written whole.
+        var serialized = new byte[envelopes.Count][];
+        for (var i = 0; i < serialized.Length; i++)
+        {
+            try
+            {
+                serialized[i] = EventPublisher.Serialize(envelopes[i]);
+            }
+            catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+            {
+                errors[$"events[{i}]"] = [$"The event cannot be encoded as JSON: {e.Message}"];
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            return Invalid(errors);
+        }
+
+        var record = EventPublisher.ToBatchMessage(envelopes[0].UserId, serialized);
+        if (record.Value.Length > limits.MaxRecordBytes)
+        {
+            return Refuse(StatusCodes.Status413PayloadTooLarge, "record_too_large",
+                $"With their envelopes the events come to {record.Value.Length} bytes; a batch is limited to {limits.MaxRecordBytes}. Send fewer events per batch.");
+        }
+
+        await publisher.PublishAsync(envelopes, record);
+
+        var byType = envelopes.CountBy(e => e.EventType).ToDictionary(g => g.Key, g => g.Value);
+        return TypedResults.Accepted((string?)null, new EventBatchAccepted(envelopes.Count, byType, [.. envelopes.Select(e => e.EventId)]));
+
+        ValidationProblem Invalid(Dictionary<string, string[]> errors)
         {
             metrics.Rejected("invalid_event");
             GameApiLog.BatchRejected(logger, string.Join("; ", errors.Select(e => $"{e.Key}: {string.Join(", ", e.Value)}")));
             return TypedResults.ValidationProblem(errors, title: "The batch was refused; no event was recorded.", type: "https://gamepipeline.dev/problems/invalid-event");
         }
-
-        var headers = events.Headers(request);
-        var envelopes = clientEvents
-            .Select(e => events.FromBatch(request, e.EventType!, e.EventId, e.ClientTime, batch.UserId, e.Properties, headers))
-            .ToArray();
-        await publisher.PublishAsync(envelopes);
-
-        var byType = envelopes.CountBy(e => e.EventType).ToDictionary(g => g.Key, g => g.Value);
-        return TypedResults.Accepted((string?)null, new EventBatchAccepted(envelopes.Length, byType, [.. envelopes.Select(e => e.EventId)]));
 
         ProblemHttpResult Refuse(int status, string reason, string detail)
         {
@@ -90,14 +129,9 @@ public static class EventBatchEndpoints
         }
     }
 
-    private static Dictionary<string, string[]> Validate(EventBatchRequest batch, IReadOnlyList<ClientEvent> clientEvents, IngestOptions limits)
+    private static Dictionary<string, string[]> Validate(IReadOnlyList<ClientEvent> clientEvents, IngestOptions limits)
     {
         var errors = new Dictionary<string, string[]>();
-        if (batch.UserId is { } userId && (userId.Length == 0 || userId.Length > limits.MaxUserIdLength))
-        {
-            errors["user_id"] = [$"user_id must be 1 to {limits.MaxUserIdLength} characters."];
-        }
-
         for (var i = 0; i < clientEvents.Count; i++)
         {
             var clientEvent = clientEvents[i];
@@ -128,6 +162,10 @@ public static class EventBatchEndpoints
                 else if (System.Text.Encoding.UTF8.GetByteCount(properties.GetRawText()) > limits.MaxPropertiesBytes)
                 {
                     errors[$"events[{i}].properties"] = [$"properties exceed {limits.MaxPropertiesBytes} bytes."];
+                }
+                else if (UnicodeText.FirstInvalid(properties, $"events[{i}].properties") is { } invalidAt)
+                {
+                    errors[invalidAt] = ["The text is not valid Unicode (an unpaired UTF-16 surrogate escape such as \\udc00)."];
                 }
             }
         }

@@ -25,20 +25,30 @@ public static class GameRoutes
             .WithSummary($"Records a '{eventType}' event.")
             .WithDescription("Answers 200 only once Kafka has acknowledged the event (acks=all); 503 with Retry-After when Kafka is unavailable.")
             .Produces<string>(StatusCodes.Status200OK, "text/plain")
+            .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
-    public static Task<ContentHttpResult> DefaultResponse(HttpRequest request, EventFactory events, EventPublisher publisher) =>
+    public static Task<Results<ContentHttpResult, ValidationProblem>> DefaultResponse(HttpRequest request, EventFactory events, EventPublisher publisher) =>
         RecordAsync(request, events, publisher, GameEventTypes.Default, DefaultBody);
 
-    public static Task<ContentHttpResult> PurchaseASword(HttpRequest request, EventFactory events, EventPublisher publisher) =>
+    public static Task<Results<ContentHttpResult, ValidationProblem>> PurchaseASword(HttpRequest request, EventFactory events, EventPublisher publisher) =>
         RecordAsync(request, events, publisher, GameEventTypes.PurchaseSword, PurchaseSwordBody);
 
-    public static Task<ContentHttpResult> JoinTheGuild(HttpRequest request, EventFactory events, EventPublisher publisher) =>
+    public static Task<Results<ContentHttpResult, ValidationProblem>> JoinTheGuild(HttpRequest request, EventFactory events, EventPublisher publisher) =>
         RecordAsync(request, events, publisher, GameEventTypes.JoinGuild, JoinGuildBody);
 
-    private static async Task<ContentHttpResult> RecordAsync(HttpRequest request, EventFactory events, EventPublisher publisher, string eventType, string body)
+    private static async Task<Results<ContentHttpResult, ValidationProblem>> RecordAsync(HttpRequest request, EventFactory events, EventPublisher publisher, string eventType, string body)
     {
-        await publisher.PublishAsync(events.FromRoute(request, eventType));
+        var (gameEvent, problem) = events.FromRoute(request, eventType);
+        if (gameEvent is null)
+        {
+            return TypedResults.ValidationProblem(
+                new Dictionary<string, string[]> { [problem!.Source] = [problem.Detail] },
+                title: "The request was refused; no event was recorded.",
+                type: "https://gamepipeline.dev/problems/invalid-user-id");
+        }
+
+        await publisher.PublishAsync(gameEvent);
         return TypedResults.Text(body, "text/plain; charset=utf-8");
     }
 }

@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using System.Text.Json;
+using GameApi.Endpoints;
 using GamePipeline.Contracts;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
@@ -13,11 +14,56 @@ public sealed class EventFactory(IOptions<IngestOptions> options, TimeProvider c
 
     private readonly FrozenSet<string> _redacted = options.Value.RedactedHeaders.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
 
-    public GameEventEnvelope FromRoute(HttpRequest request, string eventType) =>
-        Create(request, eventType, EventSources.Route, eventId: null, clientTime: null, userId: null, properties: null, Headers(request));
+    /// <summary>The event a seed route records, or why it cannot (no usable user id).</summary>
+    public (GameEventEnvelope? Event, UserIdProblem? Problem) FromRoute(HttpRequest request, string eventType)
+    {
+        var (userId, problem) = UserId(request, claimed: null);
+        return userId is null
+            ? (null, problem)
+            : (Create(request, eventType, EventSources.Route, userId, eventId: null, clientTime: null, properties: null, Headers(request)), null);
+    }
 
-    public GameEventEnvelope FromBatch(HttpRequest request, string eventType, Guid? eventId, DateTimeOffset? clientTime, string? userId, JsonElement? properties, IReadOnlyDictionary<string, string> headers) =>
-        Create(request, eventType, EventSources.Batch, eventId, clientTime, userId, properties, headers);
+    /// <summary>A batch's events, all for one user, or why there is none (no usable user id).</summary>
+    public (IReadOnlyList<GameEventEnvelope> Events, UserIdProblem? Problem) FromBatch(HttpRequest request, string? claimedUserId, IReadOnlyList<ClientEvent> clientEvents)
+    {
+        var (userId, problem) = UserId(request, claimedUserId);
+        if (userId is null)
+        {
+            return ([], problem);
+        }
+
+        var headers = Headers(request);
+        return ([.. clientEvents.Select(e => Create(request, e.EventType!, EventSources.Batch, userId, e.EventId, e.ClientTime, e.Properties, headers))], null);
+    }
+
+    /// <summary>
+    /// Whose event it is: the batch's <c>user_id</c>, else the <c>X-User-Id</c> header, else the Host header (the
+    /// seed's players are told apart by host). Wherever it comes from, one limit applies: 1 to
+    /// <see cref="IngestOptions.MaxUserIdLength"/> characters of valid Unicode. An event never has an empty user
+    /// id: it is the Kafka key that keeps one user's events in order.
+    /// </summary>
+    private (string? UserId, UserIdProblem? Problem) UserId(HttpRequest request, string? claimed)
+    {
+        var (source, userId) = claimed is not null ? ("user_id", claimed)
+            : request.Headers[UserIdHeader].ToString() is { Length: > 0 } header ? (UserIdHeader, header)
+            : ("Host", request.Headers.Host.ToString());
+        var limit = options.Value.MaxUserIdLength;
+        if (userId.Length == 0)
+        {
+            return (null, new UserIdProblem(source, claimed is null
+                ? $"No user id: send the {UserIdHeader} header or a Host header."
+                : $"user_id must be 1 to {limit} characters."));
+        }
+
+        if (userId.Length > limit)
+        {
+            return (null, new UserIdProblem(source, $"The user id ({source}) is {userId.Length} characters; the limit is {limit}."));
+        }
+
+        return UnicodeText.IsValid(userId)
+            ? (userId, null)
+            : (null, new UserIdProblem(source, $"The user id ({source}) is not valid Unicode."));
+    }
 
     public IReadOnlyDictionary<string, string> Headers(HttpRequest request)
     {
@@ -33,26 +79,23 @@ public sealed class EventFactory(IOptions<IngestOptions> options, TimeProvider c
         return headers;
     }
 
-    private GameEventEnvelope Create(HttpRequest request, string eventType, string source, Guid? eventId, DateTimeOffset? clientTime, string? userId, JsonElement? properties, IReadOnlyDictionary<string, string> headers)
+    private GameEventEnvelope Create(HttpRequest request, string eventType, string source, string userId, Guid? eventId, DateTimeOffset? clientTime, JsonElement? properties, IReadOnlyDictionary<string, string> headers) => new()
     {
-        var host = request.Headers.Host.ToString();
-        return new GameEventEnvelope
-        {
-            EventId = eventId ?? Guid.CreateVersion7(),
-            EventType = eventType,
-            ReceivedAt = clock.GetUtcNow(),
-            ClientTime = clientTime,
-            UserId = FirstNonEmpty(userId, request.Headers[UserIdHeader].ToString(), host) ?? "",
-            Source = source,
-            Host = NullIfEmpty(host),
-            UserAgent = NullIfEmpty(request.Headers[HeaderNames.UserAgent].ToString()),
-            Accept = NullIfEmpty(request.Headers[HeaderNames.Accept].ToString()),
-            Headers = headers,
-            Properties = properties,
-        };
-    }
+        EventId = eventId ?? Guid.CreateVersion7(),
+        EventType = eventType,
+        ReceivedAt = clock.GetUtcNow(),
+        ClientTime = clientTime,
+        UserId = userId,
+        Source = source,
+        Host = NullIfEmpty(request.Headers.Host.ToString()),
+        UserAgent = NullIfEmpty(request.Headers[HeaderNames.UserAgent].ToString()),
+        Accept = NullIfEmpty(request.Headers[HeaderNames.Accept].ToString()),
+        Headers = headers,
+        Properties = properties,
+    };
 
     private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
-
-    private static string? FirstNonEmpty(params string?[] candidates) => candidates.FirstOrDefault(c => !string.IsNullOrEmpty(c));
 }
+
+/// <summary>Why a request's user id was refused: where it came from (a field or header) and what is wrong.</summary>
+public sealed record UserIdProblem(string Source, string Detail);

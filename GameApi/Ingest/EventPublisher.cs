@@ -30,19 +30,16 @@ public sealed class EventPublisher(IProducer<string, byte[]> producer, KafkaAvai
         metrics.Accepted(envelope.EventType, envelope.Source);
     }
 
-    public async Task PublishAsync(IReadOnlyList<GameEventEnvelope> envelopes)
+    /// <summary>
+    /// Sends a batch's events as one Kafka record (see <see cref="ToBatchMessage"/>): Kafka writes a record whole
+    /// or not at all, so every event of the batch reaches the lake, or none does.
+    /// </summary>
+    public async Task PublishAsync(IReadOnlyList<GameEventEnvelope> envelopes, Message<string, byte[]> batch)
     {
         ThrowIfDown();
-        // Produced together (one key, one partition) so librdkafka batches them; all are awaited before answering.
-        var deliveries = new Task<DeliveryResult<string, byte[]>>[envelopes.Count];
-        for (var i = 0; i < envelopes.Count; i++)
-        {
-            deliveries[i] = producer.ProduceAsync(_topic, ToMessage(envelopes[i]));
-        }
-
         try
         {
-            await Task.WhenAll(deliveries);
+            await producer.ProduceAsync(_topic, batch);
         }
         catch (ProduceException<string, byte[]> e)
         {
@@ -55,11 +52,40 @@ public sealed class EventPublisher(IProducer<string, byte[]> producer, KafkaAvai
         }
     }
 
-    private static Message<string, byte[]> ToMessage(GameEventEnvelope envelope) => new()
+    /// <summary>One event as a Kafka record: its envelope, keyed by its user (one user's events stay in order on one partition).</summary>
+    public static Message<string, byte[]> ToMessage(GameEventEnvelope envelope) => new()
     {
         Key = envelope.UserId,
-        Value = JsonSerializer.SerializeToUtf8Bytes(envelope, ContractsJsonContext.Default.GameEventEnvelope),
+        Value = Serialize(envelope),
     };
+
+    /// <summary>
+    /// One user's batch as one Kafka record: a JSON array of the events' envelopes, each serialized beforehand
+    /// (<see cref="Serialize"/>), keyed by the user.
+    /// </summary>
+    public static Message<string, byte[]> ToBatchMessage(string userId, IReadOnlyList<byte[]> serializedEvents)
+    {
+        var value = new byte[2 + serializedEvents.Sum(e => e.Length) + Math.Max(0, serializedEvents.Count - 1)];
+        var at = 0;
+        value[at++] = (byte)'[';
+        for (var i = 0; i < serializedEvents.Count; i++)
+        {
+            if (i > 0)
+            {
+                value[at++] = (byte)',';
+            }
+
+            serializedEvents[i].CopyTo(value, at);
+            at += serializedEvents[i].Length;
+        }
+
+        value[at] = (byte)']';
+        return new Message<string, byte[]> { Key = userId, Value = value };
+    }
+
+    /// <summary>The envelope as UTF-8 JSON; throws when it holds text that is no valid Unicode.</summary>
+    public static byte[] Serialize(GameEventEnvelope envelope) =>
+        JsonSerializer.SerializeToUtf8Bytes(envelope, ContractsJsonContext.Default.GameEventEnvelope);
 
     private void ThrowIfDown()
     {

@@ -33,6 +33,13 @@ public sealed class IngestOptions
     [Range(1_024, 64 * 1024 * 1024)]
     public int MaxBatchBytes { get; set; } = 1024 * 1024;
 
+    /// <summary>
+    /// Largest Kafka record: a batch travels as one record holding its events' envelopes (librdkafka's
+    /// message.max.bytes for the producer; a real cluster's max.message.bytes must allow it, compressed).
+    /// </summary>
+    [Range(64 * 1024, 64 * 1024 * 1024)]
+    public int MaxRecordBytes { get; set; } = 4 * 1024 * 1024;
+
     /// <summary>Largest <c>properties</c> object of one event, as JSON.</summary>
     [Range(2, 1024 * 1024)]
     public int MaxPropertiesBytes { get; set; } = 16 * 1024;

@@ -78,6 +78,21 @@ public sealed class AnalyticsApiTests(AnalyticsFixture analytics) : IClassFixtur
         Assert.True(problem.GetProperty("errors").EnumerateObject().Any());
     }
 
+    [Theory]
+    [InlineData("/api/users/top?limit=abc", "limit")]
+    [InlineData("/api/user-agents?limit=1.5", "limit")]
+    [InlineData("/api/events/per-minute?minutes=lots", "minutes")]
+    public async Task Parameters_that_do_not_bind_are_a_400_problem_naming_the_parameter(string path, string parameter)
+    {
+        using var response = await analytics.Client.GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(400, problem.GetProperty("status").GetInt32());
+        Assert.Contains($" {parameter}\"", problem.GetProperty("detail").GetString());
+    }
+
     [Fact]
     public async Task Top_users_counts_each_users_events_swords_and_guild_joins()
     {

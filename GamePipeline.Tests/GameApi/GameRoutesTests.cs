@@ -115,4 +115,34 @@ public sealed class GameRoutesTests(GameApiFactory api) : IClassFixture<GameApiF
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
         Assert.Contains("scalar", await page.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
     }
+
+    [Fact]
+    public async Task A_seed_route_with_an_x_user_id_over_the_limit_is_refused_with_400_and_records_nothing()
+    {
+        var marker = Guid.NewGuid().ToString("N");
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/purchase_a_sword");
+        request.Headers.Add("X-User-Id", marker + new string('x', 30_000));
+
+        using var response = await api.Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("X-User-Id", await response.Content.ReadAsStringAsync());
+        Assert.DoesNotContain(api.Events(), r => r.Key?.StartsWith(marker, StringComparison.Ordinal) == true);
+    }
+
+    [Fact]
+    public async Task An_http_1_0_request_without_a_host_has_no_user_and_is_refused_with_400()
+    {
+        var marker = $"no-host-{Guid.NewGuid():N}";
+        using var tcp = new System.Net.Sockets.TcpClient();
+        await tcp.ConnectAsync(api.Client.BaseAddress!.Host, api.Client.BaseAddress.Port);
+        var stream = tcp.GetStream();
+        await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes($"GET /join_the_guild HTTP/1.0\r\nUser-Agent: {marker}\r\n\r\n"));
+        var answer = await new StreamReader(stream).ReadToEndAsync();
+
+        Assert.StartsWith("HTTP/1.1 400", answer);
+        Assert.Contains("application/problem+json", answer);
+        Assert.Contains("No user id", answer);
+        Assert.DoesNotContain(api.Events(), r => r.Envelope.UserAgent == marker);
+    }
 }

@@ -8,7 +8,13 @@ public sealed record KafkaRecord(string? Key, byte[] Value, int Partition, long 
 {
     public string Text => System.Text.Encoding.UTF8.GetString(Value);
 
+    /// <summary>The record's one event (a seed route's record).</summary>
     public GameEventEnvelope Envelope => JsonSerializer.Deserialize(Value, ContractsJsonContext.Default.GameEventEnvelope)!;
+
+    /// <summary>The record's events: one, or a batch's (a JSON array of envelopes).</summary>
+    public IReadOnlyList<GameEventEnvelope> Envelopes => Value is [(byte)'[', ..]
+        ? [.. JsonDocument.Parse(Value).RootElement.EnumerateArray().Select(e => e.Deserialize(ContractsJsonContext.Default.GameEventEnvelope)!)]
+        : [Envelope];
 }
 
 /// <summary>Reads a whole topic, every partition from the beginning to its current end.</summary>

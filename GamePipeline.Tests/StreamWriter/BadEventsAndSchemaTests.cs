@@ -41,16 +41,56 @@ public sealed class BadEventsAndSchemaTests() : KafkaAndLake(partitions: 1)
 
         await using var writer = await WriterHost.StartAsync(Kafka.BootstrapServers, Lake, "poison");
         using var lake = new LakeQuery(Lake);
-        await Eventually.TrueAsync(() => lake.CountAllEvents() == 60 && lake.Count("bad_events") == 8, TimeSpan.FromSeconds(30),
+        await Eventually.TrueAsync(() => lake.CountAllEvents() == 60 && lake.Count("bad_events") == 10, TimeSpan.FromSeconds(30),
             () => $"{lake.CountAllEvents()} events and {lake.Count("bad_events")} bad events");
 
         Assert.Equal([.. before, .. after], lake.EventIds().Order());
-        var bad = lake.Rows($"SELECT reason, raw_event, kafka_key, kafka_offset, octet_length(raw_payload) FROM {lake.Source("bad_events")} ORDER BY kafka_offset");
-        Assert.Equal(["not_json", "wrong_type", "unknown_event_type", "missing_field", "missing_field", "wrong_type", "unsupported_schema_version", "oversize"], bad.Select(r => (string)r[0]!));
+        var bad = lake.Rows($"SELECT reason, raw_event, kafka_key, kafka_offset, octet_length(raw_payload) FROM {lake.Source("bad_events")} ORDER BY kafka_offset, raw_event");
+        // "[1,2,3]" is a batch of three events, none of them an object.
+        Assert.Equal(["not_json", "wrong_type", "wrong_type", "wrong_type", "unknown_event_type", "missing_field", "missing_field", "wrong_type", "unsupported_schema_version", "oversize"], bad.Select(r => (string)r[0]!));
         Assert.Equal("this is not json", bad[0][1]);
+        Assert.Equal(["1", "2", "3"], bad[1..4].Select(r => (string)r[1]!));
         Assert.All(bad, r => Assert.Equal("poison", r[2]));
-        Assert.Equal(Enumerable.Range(30, 8).Select(o => (long)o), bad.Select(r => (long)r[3]!));
-        Assert.Equal(valid.Length - "\"*/*\"".Length + 5002, Convert.ToInt64(bad[7][4], System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(new long[] { 30, 31, 31, 31, 32, 33, 34, 35, 36, 37 }, bad.Select(r => (long)r[3]!));
+        Assert.Equal(valid.Length - "\"*/*\"".Length + 5002, Convert.ToInt64(bad[9][4], System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public async Task A_batch_record_becomes_one_row_per_event_and_a_bad_event_in_it_is_kept_apart_without_losing_the_others()
+    {
+        string Json(GameEventEnvelope envelope) => System.Text.Json.JsonSerializer.Serialize(envelope, ContractsJsonContext.Default.GameEventEnvelope);
+        var good = Enumerable.Range(0, 4).Select(i => TestEvents.Create(i, "batcher")).ToList();
+        var noUser = Json(TestEvents.Create(9, "batcher")).Replace("\"user_id\":", "\"user\":");
+        var records = new[]
+        {
+            $"[{Json(good[0])},{Json(good[1])},{Json(good[2])}]",
+            $"[{Json(good[3])},{noUser}]",
+            $"[{Json(good[0])},",
+            "[]",
+        };
+        using (var producer = TestEvents.Producer(Kafka.BootstrapServers))
+        {
+            foreach (var record in records)
+            {
+                await producer.ProduceAsync(Topics.Events, new() { Key = "batcher", Value = System.Text.Encoding.UTF8.GetBytes(record) });
+            }
+        }
+
+        await using var writer = await WriterHost.StartAsync(Kafka.BootstrapServers, Lake, "batches");
+        using var lake = new LakeQuery(Lake);
+        await Eventually.TrueAsync(() => lake.CountAllEvents() == 4 && lake.Count("bad_events") == 3, TimeSpan.FromSeconds(30),
+            () => $"{lake.CountAllEvents()} events and {lake.Count("bad_events")} bad events");
+
+        var rows = LakeTables.All.Where(t => t.EventType is not null && lake.HasFiles(t.Name))
+            .SelectMany(t => lake.Rows($"SELECT event_id, kafka_offset, raw_event FROM {lake.Source(t.Name)}"))
+            .OrderBy(r => (long)r[1]!).ThenBy(r => good.FindIndex(g => g.EventId.ToString() == (string)r[0]!)).ToList();
+        Assert.Equal(good.Select(g => g.EventId.ToString()), rows.Select(r => (string)r[0]!));
+        Assert.Equal(new long[] { 0, 0, 0, 1 }, rows.Select(r => (long)r[1]!));
+        Assert.Equal(good.Select(Json), rows.Select(r => (string)r[2]!));
+        var bad = lake.Rows($"SELECT reason, raw_event, kafka_offset FROM {lake.Source("bad_events")} ORDER BY kafka_offset");
+        Assert.Equal(["missing_field", "not_json", "empty_batch"], bad.Select(r => (string)r[0]!));
+        Assert.Equal([noUser, records[2], records[3]], bad.Select(r => (string)r[1]!));
+        Assert.Equal(new long[] { 1, 2, 3 }, bad.Select(r => (long)r[2]!));
     }
 
     [Fact]

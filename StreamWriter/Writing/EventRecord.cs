@@ -39,15 +39,75 @@ internal static class EventRecord
 
     public static int WrittenAt(LakeTable table) => table == LakeTables.BadEvents ? BadWrittenAt : EventWrittenAt;
 
-    /// <summary>Appends the record to the batch its table and date call for; returns the bad-event reason, if any.</summary>
-    public static string? Append(HeldRecord record, int partition, TextStore text, int maxEventBytes, Func<LakeTable, DateOnly, TableBatch> batchFor)
+    /// <summary>
+    /// Appends the record's events to the batches their tables and dates call for, and the reason of each one that
+    /// became a bad event to <paramref name="badReasons"/>. A record holds one event (a JSON object) or a batch of
+    /// one user's events (a JSON array of them: GameApi sends a batch as one record, so that it reaches Kafka whole
+    /// or not at all); each of a batch's events is checked and stored on its own.
+    /// </summary>
+    public static void Append(HeldRecord record, int partition, TextStore text, int maxEventBytes, Func<LakeTable, DateOnly, TableBatch> batchFor, List<string> badReasons)
     {
         var payload = text[record.Payload];
+        if (payload.Length > 0 && payload[0] == (byte)'[')
+        {
+            AppendBatch(record, partition, text, payload, maxEventBytes, batchFor, badReasons);
+        }
+        else if (AppendOne(record, partition, text, payload, maxEventBytes, batchFor) is { } badReason)
+        {
+            badReasons.Add(badReason);
+        }
+    }
+
+    private static void AppendBatch(HeldRecord record, int partition, TextStore text, ReadOnlySpan<byte> payload, int maxEventBytes, Func<LakeTable, DateOnly, TableBatch> batchFor, List<string> badReasons)
+    {
+        var events = new List<Range>();
+        try
+        {
+            var reader = new Utf8JsonReader(payload);
+            reader.Read();
+            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+            {
+                var start = (int)reader.TokenStartIndex;
+                reader.Skip();
+                events.Add(start..(int)reader.BytesConsumed);
+            }
+
+            if (reader.TokenType != JsonTokenType.EndArray || reader.Read())
+            {
+                throw new JsonException("The batch is not one JSON array.");
+            }
+        }
+        catch (JsonException e)
+        {
+            // Not even the batch's events can be told apart: the record is kept whole as one bad event.
+            AppendBad(record, partition, text, payload, "not_json", e.Message, batchFor);
+            badReasons.Add("not_json");
+            return;
+        }
+
+        if (events.Count == 0)
+        {
+            AppendBad(record, partition, text, payload, "empty_batch", "The batch holds no event.", batchFor);
+            badReasons.Add("empty_batch");
+        }
+
+        foreach (var range in events)
+        {
+            if (AppendOne(record, partition, text, payload[range], maxEventBytes, batchFor) is { } badReason)
+            {
+                badReasons.Add(badReason);
+            }
+        }
+    }
+
+    /// <summary>Appends one event; returns the bad-event reason, if it is one.</summary>
+    private static string? AppendOne(HeldRecord record, int partition, TextStore text, ReadOnlySpan<byte> payload, int maxEventBytes, Func<LakeTable, DateOnly, TableBatch> batchFor)
+    {
         try
         {
             if (payload.Length > maxEventBytes)
             {
-                throw new SchemaViolation("oversize", $"The record is {payload.Length} bytes; events are limited to {maxEventBytes}.");
+                throw new SchemaViolation("oversize", $"The event is {payload.Length} bytes; events are limited to {maxEventBytes}.");
             }
 
             AppendEvent(record, partition, payload, batchFor);
@@ -55,14 +115,14 @@ internal static class EventRecord
         }
         catch (SchemaViolation violation)
         {
-            AppendBad(record, partition, text, violation.Reason, violation.Message, batchFor);
+            AppendBad(record, partition, text, payload, violation.Reason, violation.Message, batchFor);
             return violation.Reason;
         }
         catch (Exception e) when (e is InvalidOperationException or FormatException or ArgumentException or OverflowException)
         {
             // No record may stop the writer or vanish: whatever the parser trips on is kept as a bad event.
             // (Columns are appended only after every check passed, so nothing half-written stays behind.)
-            AppendBad(record, partition, text, "unreadable", e.Message, batchFor);
+            AppendBad(record, partition, text, payload, "unreadable", e.Message, batchFor);
             return "unreadable";
         }
     }
@@ -134,10 +194,10 @@ internal static class EventRecord
         batch.RowAdded();
     }
 
-    private static void AppendBad(HeldRecord record, int partition, TextStore text, string reason, string error, Func<LakeTable, DateOnly, TableBatch> batchFor)
+    /// <param name="payload">The bad event: the whole record, or one event of a batch record.</param>
+    private static void AppendBad(HeldRecord record, int partition, TextStore text, ReadOnlySpan<byte> payload, string reason, string error, Func<LakeTable, DateOnly, TableBatch> batchFor)
     {
         var batch = batchFor(LakeTables.BadEvents, DateOnly.FromDateTime(record.KafkaTime));
-        var payload = text[record.Payload];
         batch.String(BadReason).Add(reason);
         batch.String(BadError).Add(error);
         batch.String(BadRawEvent).Add(payload);

@@ -113,10 +113,7 @@ internal sealed class PartitionBatch(int partition, int epoch, long nextOffset)
             {
                 foreach (var record in chunk.Span)
                 {
-                    if (EventRecord.Append(record, Partition, _text, maxEventBytes, BatchFor) is { } badReason)
-                    {
-                        badReasons.Add(badReason);
-                    }
+                    EventRecord.Append(record, Partition, _text, maxEventBytes, BatchFor, badReasons);
                 }
             }
         }
