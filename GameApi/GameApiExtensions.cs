@@ -35,13 +35,19 @@ public static class GameApiExtensions
         builder.Services.AddSingleton<GameApiMetrics>();
         builder.Services.AddSingleton<EventFactory>();
         builder.Services.AddSingleton<EventPublisher>();
+        builder.Services.AddOptions<BackpressureOptions>()
+            .BindConfiguration(BackpressureOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddSingleton<WriterBacklog>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<WriterBacklog>());
         builder.Services.AddSingleton<KafkaAvailability>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<KafkaAvailability>());
         builder.Services.AddHostedService<ProducerDrain>();
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(GameApiMetrics.MeterName));
 
         builder.AddHttpApiDefaults();
-        builder.Services.AddExceptionHandler<KafkaUnavailableExceptionHandler>();
+        builder.Services.AddExceptionHandler<IngestUnavailableExceptionHandler>();
         return builder;
     }
 

@@ -16,4 +16,16 @@ internal static partial class GameApiLog
 
     [LoggerMessage(EventId = 5, Level = LogLevel.Information, Message = "Rejected an event batch: {Reason}")]
     public static partial void BatchRejected(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Warning, Message = "Refusing events (503): {Reason}")]
+    public static partial void WritersBehind(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Information, Message = "The lake writers have caught up; accepting events again")]
+    public static partial void WritersCaughtUp(ILogger logger);
+
+    [LoggerMessage(EventId = 8, Level = LogLevel.Warning, Message = "How far the lake writers trail Kafka is unknown for now ({Code}: {Reason})")]
+    public static partial void BacklogUnknown(ILogger logger, Confluent.Kafka.ErrorCode code, string reason);
+
+    [LoggerMessage(EventId = 9, Level = LogLevel.Information, Message = "Kafka's retention is not limited by size here (Ingest:Backpressure:RetentionBytes/RetentionBatches unset): events are accepted however far the lake writers trail")]
+    public static partial void BackpressureOff(ILogger logger);
 }

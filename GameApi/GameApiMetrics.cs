@@ -9,12 +9,15 @@ public sealed class GameApiMetrics
 
     private readonly Counter<long> _accepted;
     private readonly Counter<long> _rejected;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<int, long> _unwritten = new();
 
     public GameApiMetrics(IMeterFactory meterFactory)
     {
         var meter = meterFactory.Create(MeterName);
         _accepted = meter.CreateCounter<long>("gamepipeline.events.accepted", "{event}", "Events acknowledged by Kafka, by event type and source.");
         _rejected = meter.CreateCounter<long>("gamepipeline.events.rejected", "{request}", "Requests refused, by reason.");
+        meter.CreateObservableGauge("gamepipeline.events.unwritten", () => _unwritten.Select(p => new Measurement<long>(p.Value, new KeyValuePair<string, object?>("messaging.destination.partition.id", p.Key))),
+            "{event}", "Events in Kafka that the lake writers have not committed to the lake yet, by partition.");
     }
 
     public void Accepted(string eventType, string source) =>
@@ -23,4 +26,6 @@ public sealed class GameApiMetrics
     public void Rejected(string reason) => _rejected.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
     public void Unavailable() => Rejected("kafka_unavailable");
+
+    public void Unwritten(int partition, long events) => _unwritten[partition] = events;
 }

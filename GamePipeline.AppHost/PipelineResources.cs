@@ -78,6 +78,18 @@ internal static class PipelineResources
         }
     }
 
+    /// <summary>
+    /// Tells GameApi how much Kafka keeps per partition, so that it stops accepting events before any could be
+    /// dropped unwritten. The embedded Kafka's limits are fixed; a Kafka container keeps a week of events (no size
+    /// limit); an external cluster's limits are GameApi's own configuration (<c>Ingest:Backpressure</c>).
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithRetentionOf(this IResourceBuilder<ProjectResource> gameApi, IResourceBuilder<IResourceWithConnectionString> kafka) =>
+        kafka.Resource is EmbeddedKafkaResource
+            ? gameApi
+                .WithEnvironment("Ingest__Backpressure__RetentionBytes", MockKafkaCluster.RetainedBytesPerPartition.ToString(System.Globalization.CultureInfo.InvariantCulture))
+                .WithEnvironment("Ingest__Backpressure__RetentionBatches", MockKafkaCluster.RetainedBatchesPerPartition.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            : gameApi;
+
     /// <summary>References the lake and waits for the servers behind it.</summary>
     public static IResourceBuilder<ProjectResource> WithLake(this IResourceBuilder<ProjectResource> project, PipelineStorage storage) =>
         project.WithReference(storage.Lake).WaitForAll(storage.LakeServers);

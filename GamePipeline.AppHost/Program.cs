@@ -17,7 +17,8 @@ var catalogSetup = builder.AddProject<Projects.CatalogSetup>(ResourceNames.Catal
 // Services
 builder.AddProject<Projects.GameApi>(ResourceNames.GameApi)
     .WithFixedHttpPort(settings.Ports.GameApi)
-    .WithReference(kafka).WaitFor(kafka);
+    .WithReference(kafka).WaitFor(kafka)
+    .WithRetentionOf(kafka);
 
 builder.AddProject<Projects.StreamWriter>(ResourceNames.StreamWriter)
     .WithHttpEndpoint(name: "http")

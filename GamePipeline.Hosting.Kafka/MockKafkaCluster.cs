@@ -8,6 +8,15 @@ namespace GamePipeline.Hosting.Kafka;
 /// </summary>
 public sealed class MockKafkaCluster : IDisposable
 {
+    /// <summary>
+    /// The mock keeps at most this many bytes of record batches per partition, and drops the oldest beyond it,
+    /// read or not (librdkafka's rdkafka_mock.c, fixed at build time).
+    /// </summary>
+    public const long RetainedBytesPerPartition = 5 * 1024 * 1024;
+
+    /// <summary>…and at most this many record batches per partition.</summary>
+    public const long RetainedBatchesPerPartition = 100_000;
+
     private readonly Lock _gate = new();
     private nint _client;
     private nint _cluster;

@@ -20,12 +20,16 @@ public static class StreamWriterExtensions
         builder.AddLakeStorage();
         builder.Services.AddSingleton<StreamWriterMetrics>();
         builder.Services.AddSingleton<LakeWriter>();
+        builder.Services.AddSingleton<RetentionLosses>();
+        builder.Services.AddHealthChecks().Add(new Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckRegistration(
+            "retention-losses", sp => sp.GetRequiredService<RetentionLosses>(), Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Unhealthy, []));
         builder.AddKafkaConsumer<string?, ReadOnlyMemory<byte>>(ResourceNames.Kafka, ConsumerClientName, config =>
         {
             config.GroupId = settings.GroupId;
-            // Positions are stored only after a lake commit and sent to Kafka in the background; they feed lag
-            // metrics and tools, never recovery (which reads the lake's commit log).
+            // Positions are stored only after a lake commit and sent to Kafka in the background each second; they
+            // feed lag metrics, tools and GameApi's backpressure, never recovery (which reads the lake's commit log).
             config.EnableAutoCommit = true;
+            config.AutoCommitIntervalMs ??= 1_000;
             config.EnableAutoOffsetStore = false;
             // Only used when Kafka forgot the position we asked for (a new cluster): start from its beginning.
             config.AutoOffsetReset = AutoOffsetReset.Earliest;

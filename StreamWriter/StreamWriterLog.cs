@@ -23,7 +23,7 @@ internal static partial class StreamWriterLog
     [LoggerMessage(EventId = 7, Level = LogLevel.Warning, Message = "Partition {Partition}: Kafka's end offset {High} is behind the lake's {Next} — a new (empty) cluster or a recreated topic. Starting epoch {Epoch} at offset {Low}.")]
     public static partial void NewEpoch(ILogger logger, int partition, long high, long next, int epoch, long low);
 
-    [LoggerMessage(EventId = 8, Level = LogLevel.Error, Message = "Partition {Partition}: offsets {Next}-{Low} were deleted by Kafka's retention before they were written; resuming at {Low}")]
+    [LoggerMessage(EventId = 8, Level = LogLevel.Error, Message = "Partition {Partition}: Kafka's retention deleted offsets {Next} to {Low} (exclusive) before they were written to the lake; they are lost. Resuming at {Low}")]
     public static partial void RetentionGap(ILogger logger, int partition, long next, long low);
 
     [LoggerMessage(EventId = 9, Level = LogLevel.Error, Message = "Commit of partition {Partition} failed; retrying")]

@@ -9,7 +9,7 @@ namespace GameApi.Ingest;
 /// Sends envelopes to Kafka and returns only once Kafka has acknowledged every one of them (acks=all,
 /// idempotent producer): a 2xx built on this call means the events are durable in Kafka.
 /// </summary>
-public sealed class EventPublisher(IProducer<string, byte[]> producer, KafkaAvailability availability, IOptions<IngestOptions> options, GameApiMetrics metrics)
+public sealed class EventPublisher(IProducer<string, byte[]> producer, KafkaAvailability availability, WriterBacklog backlog, IOptions<IngestOptions> options, GameApiMetrics metrics)
 {
     private readonly string _topic = options.Value.Topic;
     private readonly TimeSpan _retryAfter = options.Value.RetryAfter;
@@ -92,15 +92,21 @@ public sealed class EventPublisher(IProducer<string, byte[]> producer, KafkaAvai
         if (availability.DownReason is { } reason)
         {
             metrics.Unavailable();
-            throw new KafkaUnavailableException(reason, _retryAfter);
+            throw new IngestUnavailableException(IngestUnavailableException.KafkaUnavailable, $"Kafka is unavailable: {reason}", _retryAfter);
+        }
+
+        if (backlog.RefusalReason is { } behind)
+        {
+            metrics.Rejected("writers_behind");
+            throw new IngestUnavailableException(IngestUnavailableException.WritersBehind, $"Not accepting events now: {behind}", _retryAfter);
         }
     }
 
-    private KafkaUnavailableException Unavailable(ProduceException<string, byte[]> e)
+    private IngestUnavailableException Unavailable(ProduceException<string, byte[]> e)
     {
         var reason = $"{e.Error.Code}: {e.Error.Reason}";
         availability.ReportDeliveryFailure(reason);
         metrics.Unavailable();
-        return new KafkaUnavailableException(reason, _retryAfter, e);
+        return new IngestUnavailableException(IngestUnavailableException.KafkaUnavailable, $"Kafka is unavailable: {reason}", _retryAfter, e);
     }
 }

@@ -14,7 +14,8 @@ public sealed record KafkaStatisticsSnapshot(
     long InFlightRequests,
     long TransmittedBytes,
     long ReceivedBytes,
-    long ConsumerLag)
+    long ConsumerLag,
+    long TransmittedMessages = 0)
 {
     public static KafkaStatisticsSnapshot Parse(string clientName, string json)
     {
@@ -59,7 +60,8 @@ public sealed record KafkaStatisticsSnapshot(
             inFlight,
             Long(root, "tx_bytes"),
             Long(root, "rx_bytes"),
-            lag);
+            lag,
+            Long(root, "txmsgs"));
     }
 
     private static long Long(JsonElement element, string name) =>

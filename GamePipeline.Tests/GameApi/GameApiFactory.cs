@@ -10,8 +10,13 @@ using Microsoft.Extensions.Options;
 namespace GamePipeline.Tests.GameApi;
 
 /// <summary>GameApi on real Kestrel (a real port, real HTTP) against its own embedded Kafka.</summary>
-public sealed class GameApiFactory : WebApplicationFactory<EventPublisher>, IAsyncLifetime
+public sealed class GameApiFactory(IReadOnlyDictionary<string, string?> settings) : WebApplicationFactory<EventPublisher>, IAsyncLifetime
 {
+    public GameApiFactory()
+        : this(new Dictionary<string, string?>())
+    {
+    }
+
     public EmbeddedKafkaServer Kafka { get; } = EmbeddedKafkaServer.Start(port: 0, topics: [new EmbeddedKafkaTopic(Topics.Events, 4)]);
 
     private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(1);
@@ -62,6 +67,10 @@ public sealed class GameApiFactory : WebApplicationFactory<EventPublisher>, IAsy
         builder.UseSetting("Ingest:MaxBatchEvents", "50");
         builder.UseSetting("Ingest:MaxBatchBytes", "65536");
         builder.UseSetting("Kafka:Clients:gameapi-events:HealthCheckTimeout", ProbeTimeout.ToString());
+        foreach (var (key, value) in settings)
+        {
+            builder.UseSetting(key, value);
+        }
     }
 
     public IReadOnlyList<Infrastructure.KafkaRecord> Events() => Infrastructure.KafkaTopicReader.ReadAll(Kafka.BootstrapServers, Topics.Events);

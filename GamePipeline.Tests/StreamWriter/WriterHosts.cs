@@ -102,6 +102,13 @@ internal sealed class WriterProcess : IDisposable
     /// <summary>The last lines the writer logged.</summary>
     public string Output => string.Join('\n', _output);
 
+    /// <summary>SIGSTOP: the process stays, does nothing (no heartbeats, no commits) until it is killed.</summary>
+    public async Task PauseAsync()
+    {
+        using var stop = Process.Start("kill", ["-STOP", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
+        await stop.WaitForExitAsync();
+    }
+
     /// <summary>SIGKILL: no shutdown code runs.</summary>
     public void Kill()
     {

@@ -11,7 +11,7 @@ namespace StreamWriter.Writing;
 /// from the lake's commit log, never from Kafka's group offsets. Called only from the consumer's thread
 /// (including its rebalance callbacks), so it needs no locks.
 /// </summary>
-public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOptions> options, StreamWriterMetrics metrics, ILogger<LakeWriter> logger)
+public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOptions> options, StreamWriterMetrics metrics, RetentionLosses losses, ILogger<LakeWriter> logger)
 {
     private static readonly TimeSpan WatermarkTimeout = TimeSpan.FromSeconds(10);
 
@@ -114,6 +114,11 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
             }
 
             batch = _partitions[record.Partition.Value];
+        }
+
+        if (record.Offset.Value > batch.NextOffset + MarkerSlack)
+        {
+            ReportDropped(consumer, batch, record);
         }
 
         batch.Add(record);
@@ -476,11 +481,25 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
 
         if (next < watermarks.Low.Value)
         {
-            StreamWriterLog.RetentionGap(logger, partition.Partition.Value, next, watermarks.Low.Value);
+            losses.Report(partition.Partition.Value, next, watermarks.Low.Value);
             return (epoch, watermarks.Low.Value);
         }
 
         return (epoch, next);
+    }
+
+    /// <summary>
+    /// A record past a gap wider than commit markers leave: either a producer's aborted transaction (skipped by
+    /// read_committed) or records Kafka's retention dropped before they were read — librdkafka then resumes at the
+    /// partition's new start. Kafka's start offset tells which.
+    /// </summary>
+    private void ReportDropped(IConsumer<string?, ReadOnlyMemory<byte>> consumer, PartitionBatch batch, ConsumeResult<string?, ReadOnlyMemory<byte>> record)
+    {
+        var low = consumer.QueryWatermarkOffsets(record.TopicPartition, WatermarkTimeout).Low.Value;
+        if (low > batch.NextOffset)
+        {
+            losses.Report(batch.Partition, batch.NextOffset, Math.Min(low, record.Offset.Value));
+        }
     }
 
     /// <summary>A record below the position: Kafka was reset under a running writer (offset reset to the start).</summary>

@@ -5,12 +5,12 @@ using Microsoft.Net.Http.Headers;
 
 namespace GameApi.Ingest;
 
-/// <summary>Turns <see cref="KafkaUnavailableException"/> into 503 problem details with Retry-After.</summary>
-public sealed class KafkaUnavailableExceptionHandler(IProblemDetailsService problemDetails) : IExceptionHandler
+/// <summary>Turns <see cref="IngestUnavailableException"/> into 503 problem details with Retry-After.</summary>
+public sealed class IngestUnavailableExceptionHandler(IProblemDetailsService problemDetails) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
-        if (exception is not KafkaUnavailableException unavailable)
+        if (exception is not IngestUnavailableException unavailable)
         {
             return false;
         }
@@ -24,7 +24,7 @@ public sealed class KafkaUnavailableExceptionHandler(IProblemDetailsService prob
             ProblemDetails = new ProblemDetails
             {
                 Status = StatusCodes.Status503ServiceUnavailable,
-                Title = "Kafka is unavailable; the event was not recorded",
+                Title = unavailable.Title,
                 Detail = $"{unavailable.Message}. Retry after {unavailable.RetryAfter.TotalSeconds:0} s.",
                 Type = "https://httpwg.org/specs/rfc9110.html#status.503",
             },
