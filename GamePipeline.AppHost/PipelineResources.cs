@@ -27,11 +27,13 @@ internal static class PipelineResources
             case PipelineTopology.Embedded:
                 return builder
                     .AddEmbeddedKafka(ResourceNames.Kafka, settings.Kafka.Port, settings.Kafka.Brokers)
-                    .WithTopic(Topics.Events, settings.Kafka.EventsPartitions);
+                    .WithTopic(Topics.Events, settings.Kafka.EventsPartitions)
+                    .WithGroupSessionTimeout(settings.Kafka.SessionTimeout);
             case PipelineTopology.Containers:
                 var kafka = builder
                     .AddKafkaContainer(ResourceNames.Kafka, settings.Kafka.Port == 0 ? null : settings.Kafka.Port)
-                    .WithTopic(Topics.Events, settings.Kafka.EventsPartitions);
+                    .WithTopic(Topics.Events, settings.Kafka.EventsPartitions)
+                    .WithGroupSessionTimeout(settings.Kafka.SessionTimeout);
                 return settings.Containers.KafkaUiEnabled ? kafka.WithKafkaUI(settings.Containers.KafkaUi) : kafka;
             case PipelineTopology.External:
                 return builder.AddConnectionString(ResourceNames.Kafka);

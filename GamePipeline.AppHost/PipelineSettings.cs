@@ -78,6 +78,14 @@ public sealed class PipelineSettings
 
         [Range(1, 1024)]
         public int EventsPartitions { get; set; } = 4;
+
+        /// <summary>
+        /// Embedded and containers: how long a StreamWriter may go silent before its partitions move to the
+        /// others (the consumer-group session timeout, KIP-848). Shorter moves partitions sooner after a crash;
+        /// too short takes a writer that pauses (a long GC, a starved machine) for dead.
+        /// </summary>
+        [Range(typeof(TimeSpan), "00:00:02", "00:05:00")]
+        public TimeSpan SessionTimeout { get; set; } = TimeSpan.FromSeconds(10);
     }
 
     public sealed class PortSettings

@@ -42,6 +42,13 @@ public static class EmbeddedKafkaBuilderExtensions
         return builder;
     }
 
+    /// <summary>How long a consumer-group member may go without a heartbeat before its partitions move (KIP-848 groups).</summary>
+    public static IResourceBuilder<EmbeddedKafkaResource> WithGroupSessionTimeout(this IResourceBuilder<EmbeddedKafkaResource> builder, TimeSpan sessionTimeout)
+    {
+        builder.Resource.GroupSessionTimeout = sessionTimeout;
+        return builder;
+    }
+
     private static async Task StartAsync(EmbeddedKafkaResource resource, InitializeResourceEvent e, CancellationToken cancellationToken)
     {
         var logger = e.Logger;
@@ -51,7 +58,7 @@ public static class EmbeddedKafkaBuilderExtensions
         EmbeddedKafkaServer server;
         try
         {
-            server = EmbeddedKafkaServer.Start(resource.Port, resource.Brokers, resource.Topics, resource.Host);
+            server = EmbeddedKafkaServer.Start(resource.Port, resource.Brokers, resource.Topics, resource.Host, resource.GroupSessionTimeout);
         }
         catch (Exception ex) when (ex is SocketException or InvalidOperationException or DllNotFoundException)
         {
@@ -73,7 +80,8 @@ public static class EmbeddedKafkaBuilderExtensions
             Urls = [new UrlSnapshot("tcp", $"tcp://{server.BootstrapServers}", IsInternal: false)],
             Properties = s.Properties
                 .SetResourceProperty("kafka.brokers", server.BrokerAddresses)
-                .SetResourceProperty("kafka.topics", string.Join(", ", resource.Topics.Select(t => $"{t.Name}:{t.Partitions}"))),
+                .SetResourceProperty("kafka.topics", string.Join(", ", resource.Topics.Select(t => $"{t.Name}:{t.Partitions}")))
+                .SetResourceProperty("kafka.group.session.timeout", resource.GroupSessionTimeout.ToString()),
         });
         await e.Eventing.PublishAsync(new ConnectionStringAvailableEvent(resource, e.Services), cancellationToken);
     }

@@ -14,6 +14,9 @@ public sealed class EmbeddedKafkaResource(string name, string host, int port) : 
 
     public int Brokers { get; internal set; } = 1;
 
+    /// <summary>How long a writer may go silent before its partitions move to the others (consumer groups, KIP-848).</summary>
+    public TimeSpan GroupSessionTimeout { get; internal set; } = MockKafkaCluster.DefaultGroupSessionTimeout;
+
     public IReadOnlyList<EmbeddedKafkaTopic> Topics => _topics;
 
     public string BootstrapServers => string.Create(CultureInfo.InvariantCulture, $"{Host}:{Port}");

@@ -29,9 +29,9 @@ public sealed class EmbeddedKafkaServer : IAsyncDisposable
 
     public MockKafkaCluster Cluster => _cluster;
 
-    public static EmbeddedKafkaServer Start(int port = 9092, int brokers = 1, IEnumerable<EmbeddedKafkaTopic>? topics = null, string host = "localhost")
+    public static EmbeddedKafkaServer Start(int port = 9092, int brokers = 1, IEnumerable<EmbeddedKafkaTopic>? topics = null, string host = "localhost", TimeSpan? groupSessionTimeout = null)
     {
-        var cluster = new MockKafkaCluster(brokers);
+        var cluster = new MockKafkaCluster(brokers, groupSessionTimeout);
         try
         {
             foreach (var topic in topics ?? [])

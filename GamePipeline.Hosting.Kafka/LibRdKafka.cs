@@ -77,6 +77,12 @@ internal static partial class LibRdKafka
     [LibraryImport(LibraryName, EntryPoint = "rd_kafka_mock_group_initial_rebalance_delay_ms")]
     public static partial void MockGroupInitialRebalanceDelayMs(nint mockCluster, int delayMs);
 
+    [LibraryImport(LibraryName, EntryPoint = "rd_kafka_mock_set_group_consumer_session_timeout_ms")]
+    public static partial void MockSetGroupConsumerSessionTimeoutMs(nint mockCluster, int sessionTimeoutMs);
+
+    [LibraryImport(LibraryName, EntryPoint = "rd_kafka_mock_set_group_consumer_heartbeat_interval_ms")]
+    public static partial void MockSetGroupConsumerHeartbeatIntervalMs(nint mockCluster, int heartbeatIntervalMs);
+
     [LibraryImport(LibraryName, EntryPoint = "rd_kafka_mock_broker_set_down")]
     public static partial int MockBrokerSetDown(nint mockCluster, int brokerId);
 

@@ -17,13 +17,22 @@ public sealed class MockKafkaCluster : IDisposable
     /// <summary>…and at most this many record batches per partition.</summary>
     public const long RetainedBatchesPerPartition = 100_000;
 
+    /// <summary>How long a consumer-group member may go without a heartbeat before its partitions move, by default.</summary>
+    public static readonly TimeSpan DefaultGroupSessionTimeout = TimeSpan.FromSeconds(10);
+
     private readonly Lock _gate = new();
     private nint _client;
     private nint _cluster;
 
-    public MockKafkaCluster(int brokerCount = 1)
+    /// <param name="groupSessionTimeout">
+    /// Consumer groups of the "consumer" protocol (KIP-848): how long a member may go without a heartbeat before
+    /// the coordinator gives its partitions to the others (the broker's group.consumer.session.timeout.ms).
+    /// </param>
+    public MockKafkaCluster(int brokerCount = 1, TimeSpan? groupSessionTimeout = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(brokerCount, 1);
+        var sessionTimeout = groupSessionTimeout ?? DefaultGroupSessionTimeout;
+        ArgumentOutOfRangeException.ThrowIfLessThan(sessionTimeout, TimeSpan.FromSeconds(1));
         LibRdKafka.EnsureLoaded();
 
         var errors = new byte[512];
@@ -46,6 +55,11 @@ public sealed class MockKafkaCluster : IDisposable
 
         // Without this the first consumer-group join waits 3 s.
         LibRdKafka.MockGroupInitialRebalanceDelayMs(_cluster, 0);
+        // The coordinator checks sessions once a second and hands a dead member's partitions over on the others'
+        // next heartbeat: takeover takes the session timeout plus at most about 1.5 s.
+        LibRdKafka.MockSetGroupConsumerSessionTimeoutMs(_cluster, (int)sessionTimeout.TotalMilliseconds);
+        LibRdKafka.MockSetGroupConsumerHeartbeatIntervalMs(_cluster, (int)Math.Min(500, sessionTimeout.TotalMilliseconds / 3));
+        GroupSessionTimeout = sessionTimeout;
         BootstrapServers = Marshal.PtrToStringUTF8(LibRdKafka.MockClusterBootstraps(_cluster)) ?? "";
         BrokerCount = brokerCount;
     }
@@ -54,6 +68,8 @@ public sealed class MockKafkaCluster : IDisposable
     public string BootstrapServers { get; }
 
     public int BrokerCount { get; }
+
+    public TimeSpan GroupSessionTimeout { get; }
 
     public static string NativeLibraryPath => LibRdKafka.LoadedPath;
 

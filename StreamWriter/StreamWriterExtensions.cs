@@ -33,9 +33,14 @@ public static class StreamWriterExtensions
             config.EnableAutoOffsetStore = false;
             // Only used when Kafka forgot the position we asked for (a new cluster): start from its beginning.
             config.AutoOffsetReset = AutoOffsetReset.Earliest;
-            config.PartitionAssignmentStrategy = PartitionAssignmentStrategy.RoundRobin;
-            config.SessionTimeoutMs ??= 10_000;
-            config.HeartbeatIntervalMs ??= 1_000;
+            config.GroupProtocol = settings.GroupProtocol;
+            if (settings.GroupProtocol == GroupProtocol.Classic)
+            {
+                config.PartitionAssignmentStrategy = PartitionAssignmentStrategy.RoundRobin;
+                config.SessionTimeoutMs ??= 10_000;
+                config.HeartbeatIntervalMs ??= 1_000;
+            }
+
             config.FetchMaxBytes ??= 64 * 1024 * 1024;
             config.QueuedMaxMessagesKbytes ??= 256 * 1024;
             // A partition whose prefetched records are over the queue thresholds is not fetched again for this

@@ -15,6 +15,15 @@ public sealed class StreamWriterOptions
     [Required]
     public string GroupId { get; set; } = "streamwriter";
 
+    /// <summary>
+    /// How the group shares the partitions. <c>Consumer</c> (KIP-848; Kafka 4.0 and later, and the embedded Kafka):
+    /// the coordinator hands a dead writer's partitions to the others once the cluster's group session timeout has
+    /// passed. <c>Classic</c>, for older clusters: the survivors rejoin in a rebalance; the session timeout is then
+    /// the client's <c>session.timeout.ms</c> (10 s here; <c>Kafka:Clients:streamwriter:Config</c>).
+    /// </summary>
+    [EnumDataType(typeof(Confluent.Kafka.GroupProtocol))]
+    public Confluent.Kafka.GroupProtocol GroupProtocol { get; set; } = Confluent.Kafka.GroupProtocol.Consumer;
+
     /// <summary>A partition's batch is committed once it holds this many records…</summary>
     [Range(1, 10_000_000)]
     public int FlushMaxRecords { get; set; } = 250_000;

@@ -10,14 +10,19 @@ using Microsoft.Extensions.Options;
 namespace GamePipeline.Tests.GameApi;
 
 /// <summary>GameApi on real Kestrel (a real port, real HTTP) against its own embedded Kafka.</summary>
-public sealed class GameApiFactory(IReadOnlyDictionary<string, string?> settings) : WebApplicationFactory<EventPublisher>, IAsyncLifetime
+public sealed class GameApiFactory : WebApplicationFactory<EventPublisher>, IAsyncLifetime
 {
+    private readonly IReadOnlyDictionary<string, string?> _settings;
+
     public GameApiFactory()
         : this(new Dictionary<string, string?>())
     {
     }
 
-    public EmbeddedKafkaServer Kafka { get; } = EmbeddedKafkaServer.Start(port: 0, topics: [new EmbeddedKafkaTopic(Topics.Events, 4)]);
+    /// <param name="settings">A test's own settings over the defaults below (xunit fixtures use the public constructor).</param>
+    internal GameApiFactory(IReadOnlyDictionary<string, string?> settings) => _settings = settings;
+
+    public EmbeddedKafkaServer Kafka { get; } = EmbeddedKafkaServer.Start(port: 0, topics: [new EmbeddedKafkaTopic(Topics.Events, 4)], groupSessionTimeout: StreamWriter.WriterSettings.SessionTimeout);
 
     private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(1);
 
@@ -67,7 +72,7 @@ public sealed class GameApiFactory(IReadOnlyDictionary<string, string?> settings
         builder.UseSetting("Ingest:MaxBatchEvents", "50");
         builder.UseSetting("Ingest:MaxBatchBytes", "65536");
         builder.UseSetting("Kafka:Clients:gameapi-events:HealthCheckTimeout", ProbeTimeout.ToString());
-        foreach (var (key, value) in settings)
+        foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);
         }

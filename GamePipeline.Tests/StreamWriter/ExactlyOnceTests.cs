@@ -140,7 +140,7 @@ public sealed class ExactlyOnceTests() : KafkaAndLake(partitions: 4)
         }
 
         // A new, empty cluster: its offsets start again at 0, below what the lake has recorded.
-        await using var fresh = EmbeddedKafkaServer.Start(port: 0, topics: [new EmbeddedKafkaTopic(Topics.Events, 4)]);
+        await using var fresh = EmbeddedKafkaServer.Start(port: 0, topics: [new EmbeddedKafkaTopic(Topics.Events, 4)], groupSessionTimeout: WriterSettings.SessionTimeout);
         var after = new HashSet<string>();
         using (var producer = TestEvents.Producer(fresh.BootstrapServers))
         {

@@ -12,7 +12,7 @@ public abstract class KafkaAndLake(int partitions) : IAsyncLifetime
 
     public Task InitializeAsync()
     {
-        Kafka = EmbeddedKafkaServer.Start(port: 0, topics: [new EmbeddedKafkaTopic(Topics.Events, partitions)]);
+        Kafka = EmbeddedKafkaServer.Start(port: 0, topics: [new EmbeddedKafkaTopic(Topics.Events, partitions)], groupSessionTimeout: WriterSettings.SessionTimeout);
         return Task.CompletedTask;
     }
 

@@ -7,9 +7,12 @@ using StreamWriter;
 
 namespace GamePipeline.Tests.StreamWriter;
 
-/// <summary>Settings every test writer shares: short flushes and a short session so rebalances are quick.</summary>
+/// <summary>Settings every test writer shares: short flushes; the tests' Kafka gives them a short session so rebalances are quick.</summary>
 internal static class WriterSettings
 {
+    /// <summary>The group session timeout of the tests' embedded Kafka.</summary>
+    public static readonly TimeSpan SessionTimeout = TimeSpan.FromSeconds(3);
+
     public static Dictionary<string, string?> For(string bootstrapServers, string lake, string writerId) => new()
     {
         ["ConnectionStrings:kafka"] = bootstrapServers,
@@ -20,8 +23,6 @@ internal static class WriterSettings
         // Few enough that a backlog over a test topic's partitions is read in groups (pausing and resuming
         // partitions across the tests' kills and rebalances).
         ["StreamWriter:BacklogReadPartitions"] = "2",
-        ["Kafka:Clients:streamwriter:Config:session.timeout.ms"] = "3000",
-        ["Kafka:Clients:streamwriter:Config:heartbeat.interval.ms"] = "500",
         ["Logging:LogLevel:Default"] = "Warning",
     };
 }
@@ -82,7 +83,8 @@ internal sealed class WriterProcess : IDisposable
         }
     }
 
-    public static WriterProcess Start(string bootstrapServers, string lake, string writerId)
+    /// <param name="settings">Settings of this test's own, over <see cref="WriterSettings"/> (a null value removes one).</param>
+    public static WriterProcess Start(string bootstrapServers, string lake, string writerId, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var startInfo = new ProcessStartInfo("dotnet", [Repository.ServiceAssembly("StreamWriter")])
         {
@@ -90,7 +92,13 @@ internal sealed class WriterProcess : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var (key, value) in WriterSettings.For(bootstrapServers, lake, writerId))
+        var all = WriterSettings.For(bootstrapServers, lake, writerId);
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            all[key] = value;
+        }
+
+        foreach (var (key, value) in all.Where(s => s.Value is not null))
         {
             startInfo.Environment[key.Replace(":", "__")] = value;
         }
