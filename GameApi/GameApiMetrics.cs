@@ -16,8 +16,8 @@ public sealed class GameApiMetrics
         var meter = meterFactory.Create(MeterName);
         _accepted = meter.CreateCounter<long>("gamepipeline.events.accepted", "{event}", "Events acknowledged by Kafka, by event type and source.");
         _rejected = meter.CreateCounter<long>("gamepipeline.events.rejected", "{request}", "Requests refused, by reason.");
-        meter.CreateObservableGauge("gamepipeline.events.unwritten", () => _unwritten.Select(p => new Measurement<long>(p.Value, new KeyValuePair<string, object?>("messaging.destination.partition.id", p.Key))),
-            "{event}", "Events in Kafka that the lake writers have not committed to the lake yet, by partition.");
+        meter.CreateObservableGauge("gamepipeline.events.unwritten_records", () => _unwritten.Select(p => new Measurement<long>(p.Value, new KeyValuePair<string, object?>("messaging.destination.partition.id", p.Key))),
+            "{record}", "Kafka records (an event, or a batch of events) the lake writers have not committed to the lake yet, by partition.");
     }
 
     public void Accepted(string eventType, string source) =>
@@ -27,5 +27,5 @@ public sealed class GameApiMetrics
 
     public void Unavailable() => Rejected("kafka_unavailable");
 
-    public void Unwritten(int partition, long events) => _unwritten[partition] = events;
+    public void Unwritten(int partition, long records) => _unwritten[partition] = records;
 }

@@ -1,6 +1,7 @@
 using Confluent.Kafka;
 using GamePipeline.Contracts;
 using GamePipeline.Lake;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using StreamWriter.Writing;
 
 namespace StreamWriter;
@@ -21,8 +22,8 @@ public static class StreamWriterExtensions
         builder.Services.AddSingleton<StreamWriterMetrics>();
         builder.Services.AddSingleton<LakeWriter>();
         builder.Services.AddSingleton<RetentionLosses>();
-        builder.Services.AddHealthChecks().Add(new Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckRegistration(
-            "retention-losses", sp => sp.GetRequiredService<RetentionLosses>(), Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Unhealthy, []));
+        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
+            "retention-losses", sp => sp.GetRequiredService<RetentionLosses>(), HealthStatus.Unhealthy, []));
         builder.AddKafkaConsumer<string?, ReadOnlyMemory<byte>>(ResourceNames.Kafka, ConsumerClientName, config =>
         {
             config.GroupId = settings.GroupId;

@@ -65,7 +65,7 @@ public sealed class EventFactory(IOptions<IngestOptions> options, TimeProvider c
             : (null, new UserIdProblem(source, $"The user id ({source}) is not valid Unicode."));
     }
 
-    public IReadOnlyDictionary<string, string> Headers(HttpRequest request)
+    private IReadOnlyDictionary<string, string> Headers(HttpRequest request)
     {
         var headers = new Dictionary<string, string>(request.Headers.Count, StringComparer.OrdinalIgnoreCase);
         foreach (var (name, values) in request.Headers)

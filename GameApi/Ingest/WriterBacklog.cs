@@ -31,6 +31,8 @@ public sealed class WriterBacklog(
     private readonly BackpressureOptions _options = backpressure.Value;
     private readonly string _topic = ingest.Value.Topic;
     private volatile string? _refusal;
+    private List<TopicPartition>? _partitions;
+    private long _partitionsRefreshAt;
 
     /// <summary>Why events are refused now; null while they are accepted.</summary>
     public string? RefusalReason => _refusal;
@@ -104,6 +106,7 @@ public sealed class WriterBacklog(
         }
     }
 
+    /// <summary>The topic's partitions, from its metadata, looked up again each minute (a topic may grow).</summary>
     private List<TopicPartition> Partitions(IConsumer<Ignore, Ignore> consumer)
     {
         if (_partitions is null || Environment.TickCount64 > _partitionsRefreshAt)
@@ -116,9 +119,6 @@ public sealed class WriterBacklog(
 
         return _partitions;
     }
-
-    private List<TopicPartition>? _partitions;
-    private long _partitionsRefreshAt;
 
     /// <summary>Bytes per record as Kafka stores them, at most: what GameApi's producer put on the wire per record (statistics: tx_bytes / txmsgs).</summary>
     private double BytesPerRecord() =>

@@ -65,6 +65,9 @@ public sealed class ContainersTopologyTests
         Assert.Contains("PLAINTEXT_HOST://localhost:{kafka.bindings.tcp.port}", environment["KAFKA_ADVERTISED_LISTENERS"], StringComparison.Ordinal);
         Assert.Contains("PLAINTEXT_INTERNAL://kafka:9093", environment["KAFKA_ADVERTISED_LISTENERS"], StringComparison.Ordinal);
         Assert.Equal(["kafka_produce"], HealthChecks(kafka));
+        // A killed writer's partitions move after Pipeline:Kafka:SessionTimeout (10 s), below Kafka's own 45 s minimum.
+        Assert.Equal("10000", environment["KAFKA_GROUP_CONSUMER_SESSION_TIMEOUT_MS"]);
+        Assert.Equal("10000", environment["KAFKA_GROUP_CONSUMER_MIN_SESSION_TIMEOUT_MS"]);
         Assert.Equal("{kafka.bindings.tcp.host}:{kafka.bindings.tcp.port}", ((IResourceWithConnectionString)kafka).ConnectionStringExpression.ValueExpression);
 
         var ui = Resource<ContainerResource>(model, "kafka-ui");
@@ -159,6 +162,25 @@ public sealed class ContainersTopologyTests
         var model = await ModelAsync();
 
         Assert.Empty(model.Resources.OfType<ContainerResource>());
+    }
+
+    [Fact]
+    public async Task Embedded_kafka_tells_gameapi_its_retention_and_takes_the_session_timeout_from_the_apphost()
+    {
+        var model = await ModelAsync("--Pipeline:Kafka:SessionTimeout=00:00:04");
+
+        var gameApi = await EnvironmentAsync(Resource<ProjectResource>(model, ResourceNames.GameApi));
+        Assert.Equal("5242880", gameApi["Ingest__Backpressure__RetentionBytes"]);
+        Assert.Equal("100000", gameApi["Ingest__Backpressure__RetentionBatches"]);
+        Assert.Equal(TimeSpan.FromSeconds(4), Resource<GamePipeline.Hosting.Kafka.EmbeddedKafkaResource>(model, ResourceNames.Kafka).GroupSessionTimeout);
+    }
+
+    [Fact]
+    public async Task A_session_timeout_out_of_range_stops_the_apphost_with_a_message_naming_it()
+    {
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => ModelAsync("--Pipeline:Kafka:SessionTimeout=00:00:00.500"));
+
+        Assert.Contains("SessionTimeout", error.ToString(), StringComparison.Ordinal);
     }
 
     private static EndpointAnnotation Endpoint(IResource resource, string name) =>
