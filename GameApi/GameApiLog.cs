@@ -14,7 +14,8 @@ internal static partial class GameApiLog
     [LoggerMessage(EventId = 4, Level = LogLevel.Error, Message = "Shutdown left {Count} event(s) unacknowledged by Kafka")]
     public static partial void DrainIncomplete(ILogger logger, int count);
 
-    [LoggerMessage(EventId = 5, Level = LogLevel.Information, Message = "Rejected an event batch: {Reason}")]
+    // The client's mistake, one per request: counted in gamepipeline.events.rejected, logged only when asked for.
+    [LoggerMessage(EventId = 5, Level = LogLevel.Debug, Message = "Rejected an event batch: {Reason}")]
     public static partial void BatchRejected(ILogger logger, string reason);
 
     [LoggerMessage(EventId = 6, Level = LogLevel.Warning, Message = "Refusing events (503): {Reason}")]

@@ -8,6 +8,8 @@ using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 using GamePipeline.ServiceDefaults.Kafka;
+using GamePipeline.ServiceDefaults.Telemetry;
+using Microsoft.Extensions.Configuration;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -45,6 +47,12 @@ public static class Extensions
 
     public static TBuilder ConfigureOpenTelemetry<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
+        builder.Services.AddOptions<TracingOptions>()
+            .BindConfiguration(TracingOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        var tracesPerSecond = builder.Configuration.GetSection(TracingOptions.Section).Get<TracingOptions>()?.TracesPerSecond ?? new TracingOptions().TracesPerSecond;
+
         builder.Logging.AddOpenTelemetry(logging =>
         {
             logging.IncludeFormattedMessage = true;
@@ -58,6 +66,10 @@ public static class Extensions
                 .AddRuntimeInstrumentation()
                 .AddMeter(KafkaTelemetry.MeterName))
             .WithTracing(tracing => tracing
+                // Set in code, so the OTEL_TRACES_SAMPLER=always_on that Aspire gives every project does not apply.
+                .SetSampler(tracesPerSecond is { } rate ? new RateLimitedSampler(rate) : new ParentBasedSampler(new AlwaysOnSampler()))
+                // Before the exporter, which UseOtlpExporter adds last.
+                .AddProcessor(new FailedSpanExporter())
                 .AddSource(builder.Environment.ApplicationName)
                 .AddSource(KafkaTelemetry.ActivitySourceName)
                 .AddAspNetCoreInstrumentation(aspnet =>

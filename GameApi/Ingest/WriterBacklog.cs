@@ -54,16 +54,24 @@ public sealed class WriterBacklog(
             EnableAutoCommit = false,
         }).Build();
         using var timer = new PeriodicTimer(_options.CheckInterval);
+        var unknown = false;
         do
         {
             try
             {
                 Check(consumer);
+                unknown = false;
             }
             catch (KafkaException e)
             {
-                // Kafka itself is down: KafkaAvailability refuses events meanwhile; keep the last verdict.
-                GameApiLog.BacklogUnknown(logger, e.Error.Code, e.Error.Reason);
+                // Kafka itself is down: KafkaAvailability refuses events meanwhile; keep the last verdict, and say
+                // so once, not every check.
+                if (!unknown)
+                {
+                    GameApiLog.BacklogUnknown(logger, e.Error.Code, e.Error.Reason);
+                }
+
+                unknown = true;
             }
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));
