@@ -92,6 +92,16 @@ internal static class PipelineResources
                 .WithEnvironment("Ingest__Backpressure__RetentionBatches", MockKafkaCluster.RetainedBatchesPerPartition.ToString(System.Globalization.CultureInfo.InvariantCulture))
             : gameApi;
 
+    /// <summary>
+    /// With the embedded Kafka's few megabytes per partition, a writer working through a backlog must not gather
+    /// its usual large batches (up to 128 MiB or 10 s) before committing: GameApi refuses events once half of what
+    /// Kafka keeps is unwritten. A quarter of that (payload bytes, at least as many as Kafka stores) per batch.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithBatchesWithinRetentionOf(this IResourceBuilder<ProjectResource> writer, IResourceBuilder<IResourceWithConnectionString> kafka) =>
+        kafka.Resource is EmbeddedKafkaResource
+            ? writer.WithEnvironment("StreamWriter__FlushMaxBytes", (MockKafkaCluster.RetainedBytesPerPartition / 4).ToString(System.Globalization.CultureInfo.InvariantCulture))
+            : writer;
+
     /// <summary>References the lake and waits for the servers behind it.</summary>
     public static IResourceBuilder<ProjectResource> WithLake(this IResourceBuilder<ProjectResource> project, PipelineStorage storage) =>
         project.WithReference(storage.Lake).WaitForAll(storage.LakeServers);

@@ -24,6 +24,7 @@ builder.AddProject<Projects.StreamWriter>(ResourceNames.StreamWriter)
     .WithHttpEndpoint(name: "http")
     .WithHttpHealthCheck("/health")
     .WithReference(kafka).WaitFor(kafka)
+    .WithBatchesWithinRetentionOf(kafka)
     .WithLake(storage);
 
 builder.AddProject<Projects.AnalyticsApi>(ResourceNames.AnalyticsApi)

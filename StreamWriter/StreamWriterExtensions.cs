@@ -27,10 +27,11 @@ public static class StreamWriterExtensions
         builder.AddKafkaConsumer<string?, ReadOnlyMemory<byte>>(ResourceNames.Kafka, ConsumerClientName, config =>
         {
             config.GroupId = settings.GroupId;
-            // Positions are stored only after a lake commit and sent to Kafka in the background each second; they
-            // feed lag metrics, tools and GameApi's backpressure, never recovery (which reads the lake's commit log).
+            // Positions are stored only after a lake commit and sent to Kafka in the background four times a second
+            // (GameApi's backpressure counts what lies beyond them as unwritten); they feed lag metrics, tools and
+            // that backpressure, never recovery (which reads the lake's commit log).
             config.EnableAutoCommit = true;
-            config.AutoCommitIntervalMs ??= 1_000;
+            config.AutoCommitIntervalMs ??= 250;
             config.EnableAutoOffsetStore = false;
             // Only used when Kafka forgot the position we asked for (a new cluster): start from its beginning.
             config.AutoOffsetReset = AutoOffsetReset.Earliest;

@@ -25,9 +25,12 @@ public sealed class BackpressureOptions
     [Range(1L, long.MaxValue)]
     public long? RetentionBatches { get; set; }
 
-    /// <summary>Events are refused once the unwritten part of a partition reaches this share of either limit.</summary>
+    /// <summary>
+    /// Events are refused once the unwritten part of a partition reaches this share of what Kafka keeps of it. The
+    /// rest is the margin for what arrives before the next check and what the writers hold uncommitted.
+    /// </summary>
     [Range(0.05, 0.95)]
-    public double MaxShareOfRetention { get; set; } = 0.5;
+    public double MaxShareOfRetention { get; set; } = 0.75;
 
     /// <summary>How often the writers' positions and the partitions' ends are read.</summary>
     [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00")]
