@@ -37,4 +37,7 @@ internal static partial class StreamWriterLog
 
     [LoggerMessage(EventId = 12, Level = LogLevel.Warning, Message = "Resuming {Count} paused partition(s) being given up failed")]
     public static partial void ResumeFailed(ILogger logger, Exception exception, int count);
+
+    [LoggerMessage(EventId = 13, Level = LogLevel.Error, Message = "Reading from Kafka or handing batches to the lake failed; what the writer holds stays in memory, trying again in {Delay}")]
+    public static partial void LoopFailed(ILogger logger, Exception exception, TimeSpan delay);
 }

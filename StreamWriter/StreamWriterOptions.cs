@@ -57,7 +57,7 @@ public sealed class StreamWriterOptions
     /// How many partitions' batches are written at once. Twice the cores: a commit spends part of its time waiting
     /// for the disk (fsync, renames), when another one can encode.
     /// </summary>
-    [Range(1, 64)]
+    [Range(1, 1024)]
     public int CommitParallelism { get; set; } = 2 * Environment.ProcessorCount;
 
     /// <summary>Larger records go to bad_events (reason <c>oversize</c>).</summary>

@@ -55,7 +55,7 @@ public sealed class StreamWriterWorker(
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException or KafkaException or InvalidOperationException)
                 {
                     // The lake or Kafka failed us; what we hold stays in memory and is committed on a later try.
-                    StreamWriterLog.CommitFailed(logger, e, -1);
+                    StreamWriterLog.LoopFailed(logger, e, settings.RetryDelay);
                     stoppingToken.WaitHandle.WaitOne(settings.RetryDelay);
                 }
             }
