@@ -6,7 +6,8 @@ using GamePipeline.Tests.Infrastructure;
 
 namespace GamePipeline.Tests.Analytics;
 
-public sealed class AnalyticsApiTests(AnalyticsFixture analytics) : IClassFixture<AnalyticsFixture>
+[Collection(AnalyticsCollection.Name)]
+public sealed class AnalyticsApiTests(AnalyticsFixture analytics)
 {
     private Task<JsonElement> GetJsonAsync(string path) => analytics.Client.GetFromJsonAsync<JsonElement>(path);
 

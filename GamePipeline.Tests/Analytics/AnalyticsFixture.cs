@@ -81,3 +81,10 @@ public sealed class AnalyticsFixture : WebApplicationFactory<AnalyticsQueries>, 
         Directory.Delete(Lake, recursive: true);
     }
 }
+
+/// <summary>The analytics tests share one lake, one catalog and one AnalyticsApi.</summary>
+[CollectionDefinition(Name)]
+public sealed class AnalyticsCollection : ICollectionFixture<AnalyticsFixture>
+{
+    public const string Name = "analytics";
+}

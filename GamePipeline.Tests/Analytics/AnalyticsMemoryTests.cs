@@ -7,7 +7,8 @@ using Xunit.Abstractions;
 namespace GamePipeline.Tests.Analytics;
 
 /// <summary>AnalyticsApi as its own process (its memory alone is measured), over the fixture's lake and catalog.</summary>
-public sealed class AnalyticsMemoryTests(AnalyticsFixture analytics, ITestOutputHelper output) : IClassFixture<AnalyticsFixture>
+[Collection(AnalyticsCollection.Name)]
+public sealed class AnalyticsMemoryTests(AnalyticsFixture analytics, ITestOutputHelper output)
 {
     /// <summary>Every endpoint, good and bad: unknown tables, parameters that do not bind or are out of range, odd paths.</summary>
     private static readonly string[] Probes =

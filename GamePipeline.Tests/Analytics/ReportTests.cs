@@ -6,7 +6,8 @@ using GamePipeline.Tests.Infrastructure;
 
 namespace GamePipeline.Tests.Analytics;
 
-public sealed class ReportTests(AnalyticsFixture analytics) : IClassFixture<AnalyticsFixture>
+[Collection(AnalyticsCollection.Name)]
+public sealed class ReportTests(AnalyticsFixture analytics)
 {
     [Fact]
     public async Task The_report_renders_charts_and_the_apis_numbers_in_headless_chromium()
