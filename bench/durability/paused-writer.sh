@@ -7,20 +7,10 @@
 set -euo pipefail
 source "$(dirname "$0")/../lib.sh"
 pause=${1:-10} clients=${2:-4} conns=${3:-8} duration=${4:-20}
-lake=$(mktemp -d) logs=$(mktemp -d)
-# The AppHost stops its services when it ends; wait for them, so that the next run finds its ports free.
-stop_stack() {
-  pkill -TERM -f "GamePipeline.AppHost/bin/" || true
-  for _ in $(seq 1 30); do pgrep -f "$root/(GameApi|StreamWriter|AnalyticsApi)/bin/" >/dev/null || break; sleep 1; done
-  cleanup
-}
-trap stop_stack EXIT
-count() { curl -s localhost:5100/api/tables/sword_purchases/count | sed -nE 's/.*"count":([0-9]+).*/\1/p'; }
-
-echo "starting the stack (dotnet run, lake $lake)…" >&2
-start apphost "$logs/apphost.log" dotnet run --project "$root/GamePipeline.AppHost" -- --Pipeline:Lake:Path="$lake"
-wait_http http://localhost:5000/ 300
-wait_http http://localhost:5100/health 300
+logs=$(mktemp -d)
+echo "starting the stack (dotnet run)…" >&2
+start_stack Debug "$logs/apphost.log"
+count() { lake_count sword_purchases; }
 curl -s -o /dev/null localhost:5000/purchase_a_sword
 until [[ $(count) -ge 1 ]]; do sleep 1; done
 writer=$(pgrep -f "StreamWriter/bin/.*/StreamWriter" | head -n 1)
@@ -42,9 +32,7 @@ for i in $(seq 1 "$clients"); do
 done
 acknowledged=$((requests - refused))
 
-# Until the lake stops growing (the writer works off its backlog).
-last=-1
-while true; do now=$(count); [[ $now == "$last" ]] && break; last=$now; sleep 5; done
+last=$(lake_settled sword_purchases)
 gained=$((last - before))
 echo
 echo "## writer stopped ${pause}s under $clients × wrk -c$conns, GET /purchase_a_sword, on dotnet run"

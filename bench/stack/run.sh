@@ -12,7 +12,7 @@ source "$(dirname "$0")/../lib.sh"
 configuration=${1:-Debug} seconds=${2:-10}
 seed_dir=${SEED_DIR:-$root/../shared/baseline}
 seed_port=5055
-lake=$(mktemp -d) logs=$(mktemp -d)
+logs=$(mktemp -d)
 groups=(apphost dashboard dcp wrappers gameapi streamwriter analyticsapi seed)
 
 # Process groups by command line: the AppHost, the Aspire dashboard, DCP (its API server, controllers and one
@@ -46,20 +46,11 @@ cpu_report() {
 }
 rss_report() { local line=""; for g in "${groups[@]}"; do line+="$g $(rss_mb "$g") MB  "; done; echo "  rss: $line"; local total=0; for g in "${groups[@]}"; do [[ $g == seed ]] || total=$((total + $(rss_mb "$g"))); done; echo "  rss of everything dotnet run started: $total MB"; }
 
-stop_stack() {
-  pkill -TERM -f "GamePipeline.AppHost/bin/" || true
-  for _ in $(seq 1 30); do pgrep -f "$root/(GameApi|StreamWriter|AnalyticsApi)/bin/" >/dev/null || break; sleep 1; done
-  cleanup
-}
-trap stop_stack EXIT
-
-echo "starting the stack (dotnet run -c $configuration, lake $lake) and the seed…" >&2
-start apphost "$logs/apphost.log" dotnet run -c "$configuration" --project "$root/GamePipeline.AppHost" -- --Pipeline:Lake:Path="$lake"
-wait_http http://localhost:5000/ 300
-wait_http http://localhost:5100/health 300
+echo "starting the stack (dotnet run -c $configuration) and the seed…" >&2
+start_stack "$configuration" "$logs/apphost.log"
 start seed "$logs/seed.log" bash "$seed_dir/run-seed-api.sh" localhost:9092 $seed_port
 wait_http "http://127.0.0.1:$seed_port/" 120
-count() { curl -s localhost:5100/api/tables/sword_purchases/count | sed -nE 's/.*"count":([0-9]+).*/\1/p'; }
+count() { lake_count sword_purchases; }
 curl -s -o /dev/null localhost:5000/purchase_a_sword
 until [[ $(count) -ge 1 ]]; do sleep 1; done
 lake_before=$(count) gameapi_2xx=0
@@ -110,8 +101,7 @@ done
 echo
 echo "## after the loads"
 rss_report
-last=-1
-while true; do now=$(count); [[ $now == "$last" ]] && break; last=$now; sleep 5; done
+last=$(lake_settled sword_purchases)
 echo
 echo "## GameApi answered 2xx $gameapi_2xx times during the loads; sword_purchases gained $((last - lake_before)) rows"
 # ab reports p50 in whole milliseconds; wrk leaves requests in flight uncounted at its deadline (one per connection at most).
