@@ -27,6 +27,9 @@ internal static partial class GameApiLog
     [LoggerMessage(EventId = 8, Level = LogLevel.Warning, Message = "How far the lake writers trail Kafka is unknown for now ({Code}: {Reason})")]
     public static partial void BacklogUnknown(ILogger logger, Confluent.Kafka.ErrorCode code, string reason);
 
-    [LoggerMessage(EventId = 9, Level = LogLevel.Information, Message = "Kafka's retention is not limited by size here (Ingest:Backpressure:RetentionBytes/RetentionBatches unset): events are accepted however far the lake writers trail")]
+    [LoggerMessage(EventId = 9, Level = LogLevel.Warning, Message = "Backpressure is off (Ingest:Backpressure:Enabled=false): events are accepted however far the lake writers trail, and Kafka's retention may drop some unwritten")]
     public static partial void BackpressureOff(ILogger logger);
+
+    [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "Kafka's retention limits are not configured (Ingest:Backpressure:RetentionBytes/RetentionBatches): events are refused only once Kafka has begun dropping a partition's oldest records and the writers trail most of what it keeps")]
+    public static partial void RetentionUnknown(ILogger logger);
 }

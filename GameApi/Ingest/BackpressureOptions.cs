@@ -16,7 +16,8 @@ public sealed class BackpressureOptions
 
     /// <summary>
     /// Bytes of record batches Kafka keeps per partition before it drops the oldest (retention.bytes); unset when
-    /// the cluster does not limit them. The embedded Kafka publishes its own limit to GameApi.
+    /// the cluster does not limit them. The embedded Kafka publishes its own limit to GameApi. Whatever the limits,
+    /// once Kafka has dropped a partition's oldest records, what it holds of it is measured instead.
     /// </summary>
     [Range(1L, long.MaxValue)]
     public long? RetentionBytes { get; set; }
@@ -36,5 +37,8 @@ public sealed class BackpressureOptions
     [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00")]
     public TimeSpan CheckInterval { get; set; } = TimeSpan.FromMilliseconds(250);
 
-    public bool Enabled => RetentionBytes is not null || RetentionBatches is not null;
+    /// <summary>Off only where no writer reads the topic on purpose (a benchmark of GameApi alone).</summary>
+    public bool Enabled { get; set; } = true;
+
+    public bool LimitsKnown => RetentionBytes is not null || RetentionBatches is not null;
 }

@@ -45,6 +45,11 @@ public sealed class WriterBacklog(
             return;
         }
 
+        if (!_options.LimitsKnown)
+        {
+            GameApiLog.RetentionUnknown(logger);
+        }
+
         await Task.Yield();
         using var consumer = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig
         {

@@ -3,6 +3,8 @@
 # side by side against one standalone embedded Kafka (each build on its own topic).
 # usage: bench/ingest/batches.sh [DURATION=10s] [EVENTS_PER_BATCH=20] [CONNECTIONS="1 16 64"] [LABEL=GameApi.dll ...]
 # Without builds named, it measures this checkout's GameApi (Release).
+# No writer reads the benchmark's topics, so GameApi's backpressure is off here (Ingest:Backpressure:Enabled=false):
+# it would rightly refuse events once the embedded Kafka starts dropping unwritten ones.
 set -euo pipefail
 source "$(dirname "$0")/../lib.sh"
 duration=${1:-10s}
@@ -29,7 +31,7 @@ labels=() urls=()
 for i in "${!builds[@]}"; do
   label=${builds[$i]%%=*} dll=${builds[$i]#*=} port=$((first_port + i))
   start "$label" "$logs/$label.log" env ASPNETCORE_URLS=http://127.0.0.1:$port Logging__LogLevel__Default=Warning \
-    ConnectionStrings__kafka=localhost:$kafka_port Ingest__Topic=batches-$i dotnet "$dll"
+    ConnectionStrings__kafka=localhost:$kafka_port Ingest__Backpressure__Enabled=false Ingest__Topic=batches-$i dotnet "$dll"
   wait_http "http://127.0.0.1:$port/alive" 120
   labels+=("$label") urls+=("http://127.0.0.1:$port/v1/events")
 done

@@ -6,6 +6,8 @@
 # Then the seed's ab scenario against GameApi and the seed, and a check that Kafka holds an event for every
 # 2xx GameApi answered.
 # usage: bench/ingest/run.sh [DURATION=10s] [CONNECTIONS="16 64 256"]
+# No writer reads the benchmark's topics, so GameApi's backpressure is off here (Ingest:Backpressure:Enabled=false):
+# it would rightly refuse events once the embedded Kafka starts dropping unwritten ones.
 set -euo pipefail
 source "$(dirname "$0")/../lib.sh"
 duration=${1:-10s}
@@ -24,7 +26,7 @@ until grep -q "kafka ready" "$logs/kafka.log"; do sleep 0.2; done
 start bare "$logs/bare.log" env ASPNETCORE_URLS=http://127.0.0.1:$bare_port Logging__LogLevel__Default=Warning \
   dotnet "$root/bench/tools/BareKestrel/bin/Release/net10.0/BareKestrel.dll"
 start gameapi "$logs/gameapi.log" env ASPNETCORE_URLS=http://127.0.0.1:$gameapi_port Logging__LogLevel__Default=Warning \
-  ConnectionStrings__kafka=localhost:$kafka_port Ingest__Topic=bench-gameapi \
+  ConnectionStrings__kafka=localhost:$kafka_port Ingest__Backpressure__Enabled=false Ingest__Topic=bench-gameapi \
   dotnet "$root/GameApi/bin/Release/net10.0/GameApi.dll"
 start seed "$logs/seed.log" bash "$seed_dir/run-seed-api.sh" localhost:$kafka_port $seed_port
 for port in $bare_port $gameapi_port $seed_port; do wait_http "http://127.0.0.1:$port/purchase_a_sword" 120; done
