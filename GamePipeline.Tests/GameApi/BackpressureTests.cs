@@ -14,6 +14,7 @@ namespace GamePipeline.Tests.GameApi;
 /// GameApi told the embedded Kafka's retention (as the AppHost does), a StreamWriter process, and clients sending
 /// as fast as they can: the writer stops for a minute, then dies.
 /// </summary>
+[Collection(MeasuresTime.Name)]
 public sealed class BackpressureTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private readonly GameApiFactory _api = new(new Dictionary<string, string?>

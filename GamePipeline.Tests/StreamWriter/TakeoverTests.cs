@@ -6,6 +6,7 @@ using Xunit.Abstractions;
 
 namespace GamePipeline.Tests.StreamWriter;
 
+[Collection(MeasuresTime.Name)]
 public sealed class TakeoverTests(ITestOutputHelper output) : KafkaAndLake(partitions: 4)
 {
     [Fact]
