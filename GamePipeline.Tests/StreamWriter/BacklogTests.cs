@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Confluent.Kafka;
 using GamePipeline.Contracts;
 using GamePipeline.Tests.Infrastructure;
@@ -59,7 +60,9 @@ public sealed class BacklogTests() : KafkaAndLake(Partitions)
         await using var writer = await StartWriterWithLongIntervalsAsync("backlog-end");
         using var lake = new LakeQuery(Lake);
         const int expected = Partitions * eventsPerPartition;
-        await Eventually.TrueAsync(() => lake.CountAllEvents() == expected, TimeSpan.FromSeconds(40), () => $"{lake.CountAllEvents()} of {expected}");
+        var consumer = writer.Services.GetRequiredService<IConsumer<string?, ReadOnlyMemory<byte>>>();
+        await Eventually.TrueAsync(() => lake.CountAllEvents() == expected, TimeSpan.FromSeconds(40),
+            () => $"{lake.CountAllEvents()} of {expected}; the writer holds {consumer.Assignment.Count} partitions");
 
         Assert.Equal(expected, lake.EventIds().Distinct().Count());
     }

@@ -116,8 +116,11 @@ public sealed class SamplingTests
             Root(source, "request").Dispose();
         }
 
-        // Three in the first second's budget (a few more if the loop spanned a refill).
-        Assert.InRange(exported.Count, 3, 6);
+        // At most the first second's budget of three (a few more if the loop spanned a refill), not the hundred that
+        // always_on would send. The budget is the service's, shared with the spans of every other source it traces
+        // (HTTP, Kafka) — which other tests in this process create — so fewer of these may be sent.
+        Assert.InRange(exported.Count(a => a.Source.Name == name), 0, 6);
+        Assert.DoesNotContain(exported, a => a.Source.Name == name && a.DisplayName != "request");
         await host.StopAsync();
     }
 }
