@@ -15,25 +15,13 @@ namespace GamePipeline.Tests.GameApi;
 /// as fast as they can: the writer stops for a minute, then dies.
 /// </summary>
 [Collection(MeasuresTime.Name)]
-public sealed class BackpressureTests(ITestOutputHelper output) : IAsyncLifetime
-{
-    private readonly GameApiFactory _api = new(new Dictionary<string, string?>
+public sealed class BackpressureTests(ITestOutputHelper output) : GameApiAndLake(new Dictionary<string, string?>
     {
         ["Ingest:Backpressure:RetentionBytes"] = MockKafkaCluster.RetainedBytesPerPartition.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["Ingest:Backpressure:RetentionBatches"] = MockKafkaCluster.RetainedBatchesPerPartition.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["Kafka:Clients:gameapi-events:StatisticsInterval"] = "00:00:01",
-    });
-
-    private readonly string _lake = Directory.CreateTempSubdirectory("lake-").FullName;
-
-    public Task InitializeAsync() => ((IAsyncLifetime)_api).InitializeAsync();
-
-    public async Task DisposeAsync()
-    {
-        await ((IAsyncLifetime)_api).DisposeAsync();
-        Directory.Delete(_lake, recursive: true);
-    }
-
+    })
+{
     private sealed class Tally
     {
         public ConcurrentBag<string> Accepted { get; } = [];
@@ -52,7 +40,7 @@ public sealed class BackpressureTests(ITestOutputHelper output) : IAsyncLifetime
         for (var n = 0; !stop.IsCancellationRequested; n++)
         {
             var body = $$"""{"user_id":"client{{client}}-{{n % 50}}","events":[{{events}}]}""";
-            using var response = await _api.Client.PostAsync("/v1/events", new StringContent(body, Encoding.UTF8, "application/json"), CancellationToken.None);
+            using var response = await Api.Client.PostAsync("/v1/events", new StringContent(body, Encoding.UTF8, "application/json"), CancellationToken.None);
             switch (response.StatusCode)
             {
                 case HttpStatusCode.Accepted:
@@ -78,8 +66,8 @@ public sealed class BackpressureTests(ITestOutputHelper output) : IAsyncLifetime
     [Fact]
     public async Task With_the_writer_paused_for_a_minute_then_killed_every_acknowledged_event_reaches_the_lake_exactly_once_and_the_rest_are_refused()
     {
-        using var writer = WriterProcess.Start(_api.Kafka.BootstrapServers, _lake, "paused");
-        using var lake = new LakeQuery(_lake);
+        using var writer = WriterProcess.Start(Api.Kafka.BootstrapServers, Lake, "paused");
+        using var lake = new LakeQuery(Lake);
         var tally = new Tally();
         using var stop = new CancellationTokenSource();
         var clients = Enumerable.Range(0, 8).Select(c => Task.Run(() => SendAsync(c, tally, stop.Token))).ToList();
@@ -92,7 +80,7 @@ public sealed class BackpressureTests(ITestOutputHelper output) : IAsyncLifetime
         var refusedWhilePaused = tally.Refused;
         writer.Kill();
 
-        using var successor = WriterProcess.Start(_api.Kafka.BootstrapServers, _lake, "successor");
+        using var successor = WriterProcess.Start(Api.Kafka.BootstrapServers, Lake, "successor");
         await Task.Delay(TimeSpan.FromSeconds(10));
         stop.Cancel();
         await Task.WhenAll(clients);

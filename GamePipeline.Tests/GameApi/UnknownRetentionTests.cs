@@ -8,27 +8,16 @@ using GamePipeline.Tests.StreamWriter;
 namespace GamePipeline.Tests.GameApi;
 
 /// <summary>GameApi told nothing of Kafka's retention (a cluster whose limits are by age, or not configured).</summary>
-public sealed class UnknownRetentionTests : IAsyncLifetime
+public sealed class UnknownRetentionTests : GameApiAndLake
 {
-    private readonly GameApiFactory _api = new();
-    private readonly string _lake = Directory.CreateTempSubdirectory("lake-").FullName;
-
-    public Task InitializeAsync() => ((IAsyncLifetime)_api).InitializeAsync();
-
-    public async Task DisposeAsync()
-    {
-        await ((IAsyncLifetime)_api).DisposeAsync();
-        Directory.Delete(_lake, recursive: true);
-    }
-
     [Fact]
     public async Task Once_kafka_drops_records_no_writer_has_written_events_are_refused_until_a_writer_catches_up()
     {
-        Assert.Equal(HttpStatusCode.OK, (await _api.Client.GetAsync("/purchase_a_sword")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Api.Client.GetAsync("/purchase_a_sword")).StatusCode);
 
         // No writer runs, and one partition outgrows what the embedded Kafka keeps: it starts dropping.
         var pad = JsonSerializer.SerializeToElement(new { pad = new string('p', 2_000) });
-        using (var producer = TestEvents.Producer(_api.Kafka.BootstrapServers))
+        using (var producer = TestEvents.Producer(Api.Kafka.BootstrapServers))
         {
             long produced = 0;
             for (var n = 0; produced < 2 * MockKafkaCluster.RetainedBytesPerPartition; n++)
@@ -42,16 +31,16 @@ public sealed class UnknownRetentionTests : IAsyncLifetime
         }
 
         await Eventually.TrueAsync(() => Status() == HttpStatusCode.ServiceUnavailable, TimeSpan.FromSeconds(10), () => "events are still accepted");
-        using var refused = await _api.Client.GetAsync("/join_the_guild");
+        using var refused = await Api.Client.GetAsync("/join_the_guild");
         Assert.Contains("The lake writers are behind", await refused.Content.ReadAsStringAsync());
 
         // A writer writes what Kafka still holds; GameApi accepts again by itself.
-        await using var writer = await WriterHost.StartAsync(_api.Kafka.BootstrapServers, _lake, "catching-up");
+        await using var writer = await WriterHost.StartAsync(Api.Kafka.BootstrapServers, Lake, "catching-up");
         await Eventually.TrueAsync(() => Status() == HttpStatusCode.OK, TimeSpan.FromSeconds(60), () => "events are still refused");
 
         HttpStatusCode Status()
         {
-            using var response = _api.Client.GetAsync("/").GetAwaiter().GetResult();
+            using var response = Api.Client.GetAsync("/").GetAwaiter().GetResult();
             return response.StatusCode;
         }
     }

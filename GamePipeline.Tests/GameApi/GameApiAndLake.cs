@@ -1,0 +1,22 @@
+namespace GamePipeline.Tests.GameApi;
+
+/// <summary>A test's own GameApi (with its own embedded Kafka) and its own lake directory, for writers it starts.</summary>
+public abstract class GameApiAndLake(IReadOnlyDictionary<string, string?> settings) : IAsyncLifetime
+{
+    protected GameApiAndLake()
+        : this(new Dictionary<string, string?>())
+    {
+    }
+
+    protected GameApiFactory Api { get; } = new(settings);
+
+    protected string Lake { get; } = Directory.CreateTempSubdirectory("lake-").FullName;
+
+    public Task InitializeAsync() => ((IAsyncLifetime)Api).InitializeAsync();
+
+    public async Task DisposeAsync()
+    {
+        await ((IAsyncLifetime)Api).DisposeAsync();
+        Directory.Delete(Lake, recursive: true);
+    }
+}
