@@ -1,7 +1,9 @@
 using GamePipeline.AppHost;
 using GamePipeline.Contracts;
 
-var builder = DistributedApplication.CreateBuilder(args);
+var builder = DistributedApplication.CreateBuilder(args)
+    .RunProjectsFromTheirBuildOutput()
+    .ServeProjectsOverPlainHttp();
 var settings = PipelineSettings.From(builder.Configuration);
 
 // Infrastructure (Pipeline:Topology: embedded in this process, containers, or external clusters)

@@ -30,6 +30,34 @@ public sealed class EmbeddedPipelineTests(PipelineAppFixture pipeline)
     }
 
     [Fact]
+    public async Task Services_run_as_their_built_assemblies_without_a_dotnet_run_process_beside_each()
+    {
+        await pipeline.WaitHealthyAsync(ResourceNames.StreamWriter);
+        var processes = Directory.EnumerateDirectories("/proc")
+            .Select(directory => (Directory: directory, Arguments: ReadNulSeparated(Path.Combine(directory, "cmdline"))))
+            .ToList();
+
+        var project = Path.Combine(Repository.Root, "StreamWriter", "StreamWriter.csproj");
+        Assert.DoesNotContain(processes, p => p.Arguments.Contains("run") && p.Arguments.Contains(project));
+        var ours = processes.Where(p => p.Arguments is [var host, var assembly] && Path.GetFileNameWithoutExtension(host) == "dotnet"
+            && assembly == Repository.ServiceAssembly("StreamWriter")
+            && ReadNulSeparated(Path.Combine(p.Directory, "environ")).Contains($"ConnectionStrings__lake={pipeline.LakePath}"));
+        Assert.Single(ours);
+
+        static string[] ReadNulSeparated(string file)
+        {
+            try
+            {
+                return File.ReadAllText(file).Split('\0', StringSplitOptions.RemoveEmptyEntries);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return []; // the process ended, or is not ours to read
+            }
+        }
+    }
+
+    [Fact]
     public async Task Kafka_resource_shows_its_bootstrap_address_and_topics()
     {
         var running = await pipeline.WaitForStateAsync(ResourceNames.Kafka, KnownResourceStates.Running);
