@@ -3,7 +3,8 @@
 # its own), runs the seed's Flask API beside it on the same Kafka, and prints for both, side by side:
 #   - wrk -t1 -c64 on GET /purchase_a_sword: req/s, p50/p99, non-2xx
 #   - four concurrent `ab -c 1` loops (the seed's tool and pattern): req/s in total, p50/p99 per request
-#   - CPU % of one core per process group during each load, and RSS per group idle and after the loads
+#   - CPU % of one core per process group during each load, the share of the time some task waited for a core,
+#     and RSS per group idle and after the loads
 # and finally whether every 2xx GameApi answered reached the lake.
 # The seed writes its events to topic "events" too; StreamWriter stores them in bad_events (they have no envelope).
 # usage: bench/stack/run.sh [CONFIGURATION=Debug] [SECONDS=10]
@@ -16,7 +17,8 @@ logs=$(mktemp -d)
 groups=(apphost dashboard dcp wrappers gameapi streamwriter analyticsapi seed)
 
 # Process groups by command line: the AppHost, the Aspire dashboard, DCP (its API server, controllers and one
-# monitor per child), the `dotnet run` wrappers (the user's and one per project), our services, the seed.
+# monitor per child), the user's `dotnet run` (which waits for the AppHost), our services, the seed. What the
+# machine spent beyond them is mostly the load generator's (wrk, ab), which shares the cores.
 pids_of() {
   case $1 in
     apphost) pgrep -f "GamePipeline.AppHost/bin/.*/GamePipeline.AppHost" ;;
@@ -34,17 +36,24 @@ pids_of() {
 ticks() { local t=0 p; for p in $(pids_of "$1"); do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0))); done; echo "$t"; }
 rss_mb() { local k=0 p; for p in $(pids_of "$1"); do k=$((k + $(awk '/^VmRSS:/ {print $2}' "/proc/$p/status" 2>/dev/null || echo 0))); done; echo $((k / 1024)); }
 
+# Busy ticks of the whole machine (all cores) so far.
+machine_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
+# Microseconds during which some runnable task waited for a core (Linux pressure stall information).
+cpu_waited_us() { awk '/^some/ { split($5, a, "="); print a[2] }' /proc/pressure/cpu 2>/dev/null || echo 0; }
+
 declare -A before
-cpu_start() { for g in "${groups[@]}"; do before[$g]=$(ticks "$g"); done; cpu_started=$(date +%s%N); }
+cpu_start() { for g in "${groups[@]}"; do before[$g]=$(ticks "$g"); done; waited_before=$(cpu_waited_us); machine_before=$(machine_ticks); cpu_started=$(date +%s%N); }
 cpu_report() {
   local elapsed_ns=$(( $(date +%s%N) - cpu_started )) hz line=""
   hz=$(getconf CLK_TCK)
   for g in "${groups[@]}"; do
     line+=$(awk -v d="$(( $(ticks "$g") - ${before[$g]} ))" -v hz="$hz" -v ns="$elapsed_ns" -v g="$g" 'BEGIN { printf "%s %.0f%%  ", g, 100 * d / hz / (ns / 1e9) }')
   done
+  line+=$(awk -v d="$(( $(machine_ticks) - machine_before ))" -v hz="$hz" -v ns="$elapsed_ns" 'BEGIN { printf "whole machine %.0f%%", 100 * d / hz / (ns / 1e9) }')
   echo "  cpu (% of one core): $line"
+  awk -v w="$(( $(cpu_waited_us) - waited_before ))" -v ns="$elapsed_ns" 'BEGIN { printf "  some task waited for a core %.0f%% of the time\n", 100 * w * 1000 / ns }'
 }
-rss_report() { local line=""; for g in "${groups[@]}"; do line+="$g $(rss_mb "$g") MB  "; done; echo "  rss: $line"; local total=0; for g in "${groups[@]}"; do [[ $g == seed ]] || total=$((total + $(rss_mb "$g"))); done; echo "  rss of everything dotnet run started: $total MB"; }
+rss_report() { local line=""; for g in "${groups[@]}"; do line+="$g $(rss_mb "$g") MB  "; done; echo "  rss: $line"; local total=0; for g in "${groups[@]}"; do [[ $g == seed ]] || total=$((total + $(rss_mb "$g"))); done; echo "  rss of everything dotnet run started: $total MB; of our services: $(( $(rss_mb gameapi) + $(rss_mb streamwriter) + $(rss_mb analyticsapi) )) MB"; }
 
 echo "starting the stack (dotnet run -c $configuration) and the seed…" >&2
 start_stack "$configuration" "$logs/apphost.log"
