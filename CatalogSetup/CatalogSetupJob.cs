@@ -84,10 +84,10 @@ public static class CatalogSetupExtensions
                 trino,
                 sp.GetRequiredService<IOptions<CatalogSetupOptions>>().Value.LakeLocation is { Length: > 0 } location
                     ? location
-                    : PipelineConnections.Required(builder.Configuration, PipelineConnections.Lake)),
+                    : PipelineConnections.Required(builder.Configuration, ResourceNames.Lake)),
             _ => new DuckDbCatalog(
-                PipelineConnections.Required(builder.Configuration, PipelineConnections.Catalog),
-                PipelineConnections.Directory(builder.Configuration, PipelineConnections.Lake)),
+                PipelineConnections.Required(builder.Configuration, ResourceNames.Catalog),
+                PipelineConnections.Directory(builder.Configuration, ResourceNames.Lake)),
         });
 
         builder.Services.AddSingleton<CatalogSetupJob>();

@@ -17,18 +17,16 @@ public static class GameApiExtensions
             .ValidateOnStart();
         var ingest = builder.Configuration.GetSection(IngestOptions.Section).Get<IngestOptions>() ?? new IngestOptions();
 
-        builder.AddKafkaProducer<string, byte[]>(ResourceNames.Kafka, ProducerClientName, config =>
+        // What a 2xx promises is set here; what may be tuned (linger.ms, compression.type) is in appsettings.json.
+        builder.AddKafkaProducer<string, byte[]>(ResourceNames.Kafka, ProducerClientName, settings =>
         {
-            // A 2xx means durable in Kafka: every in-sync replica has the event, and retries never duplicate it.
-            config.Acks = Acks.All;
-            config.EnableIdempotence = true;
-            config.MessageTimeoutMs = (int)ingest.AckTimeout.TotalMilliseconds;
+            // Durable in Kafka: every in-sync replica has the event, and retries never duplicate it.
+            settings.Config.Acks = Acks.All;
+            settings.Config.EnableIdempotence = true;
+            settings.Config.MessageTimeoutMs = (int)ingest.AckTimeout.TotalMilliseconds;
             // Room for the key and headers beside the largest batch record.
-            config.MessageMaxBytes = ingest.MaxRecordBytes + 64 * 1024;
-            // Every request awaits its ack, so lingering only adds latency; under load batches form anyway.
-            config.LingerMs ??= 0;
-            config.SocketNagleDisable = true;
-            config.CompressionType ??= CompressionType.Lz4;
+            settings.Config.MessageMaxBytes = ingest.MaxRecordBytes + 64 * 1024;
+            settings.Config.SocketNagleDisable = true;
         });
 
         builder.Services.AddSingleton(TimeProvider.System);

@@ -1,3 +1,4 @@
+using GamePipeline.Contracts;
 using GamePipeline.Lake;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -12,19 +13,18 @@ public static class LakeStorageExtensions
     /// </summary>
     public static IHostApplicationBuilder AddLakeStorage(this IHostApplicationBuilder builder)
     {
-        var lake = PipelineConnections.Required(builder.Configuration, PipelineConnections.Lake);
+        var lake = PipelineConnections.Required(builder.Configuration, ResourceNames.Lake);
         if (WebHdfsOptions.IsWebHdfs(lake))
         {
             builder.Services.AddSingleton(WebHdfsOptions.Parse(lake));
             // Redirects are handled by the storage (it may rewrite the datanode's address); failed lake calls are
             // retried by the callers' own commit protocol, which knows what is safe to repeat.
-            builder.Services.AddProtocolHttpClient<WebHdfsLakeStorage>(TimeSpan.FromMinutes(5))
-                .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });
+            builder.Services.AddProtocolHttpClient<WebHdfsLakeStorage>(TimeSpan.FromMinutes(5), followRedirects: false);
             builder.Services.AddSingleton<ILakeStorage>(sp => sp.GetRequiredService<WebHdfsLakeStorage>());
         }
         else
         {
-            builder.Services.AddSingleton<ILakeStorage>(_ => new LocalLakeStorage(PipelineConnections.Directory(builder.Configuration, PipelineConnections.Lake)));
+            builder.Services.AddSingleton<ILakeStorage>(_ => new LocalLakeStorage(PipelineConnections.Directory(builder.Configuration, ResourceNames.Lake)));
         }
 
         return builder;

@@ -7,7 +7,6 @@ using Microsoft.Extensions.Logging;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
-using GamePipeline.ServiceDefaults.Kafka;
 using GamePipeline.ServiceDefaults.Telemetry;
 using Microsoft.Extensions.Configuration;
 
@@ -33,18 +32,6 @@ public static class Extensions
         return builder;
     }
 
-    /// <summary>
-    /// A typed HttpClient without the default resilience handlers, for protocol clients that retry by their own
-    /// rules (what is safe to repeat, how long a call may run): a generic retry would resubmit statements or
-    /// renames, and its attempt timeout would cut long calls.
-    /// </summary>
-    public static IHttpClientBuilder AddProtocolHttpClient<TClient>(this IServiceCollection services, TimeSpan timeout) where TClient : class
-    {
-#pragma warning disable EXTEXP0001 // RemoveAllResilienceHandlers is marked experimental
-        return services.AddHttpClient<TClient>(http => http.Timeout = timeout).RemoveAllResilienceHandlers();
-#pragma warning restore EXTEXP0001
-    }
-
     public static TBuilder ConfigureOpenTelemetry<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         builder.Services.AddOptions<TracingOptions>()
@@ -63,15 +50,13 @@ public static class Extensions
             .WithMetrics(metrics => metrics
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
-                .AddRuntimeInstrumentation()
-                .AddMeter(KafkaTelemetry.MeterName))
+                .AddRuntimeInstrumentation())
             .WithTracing(tracing => tracing
                 // Set in code, so the OTEL_TRACES_SAMPLER=always_on that Aspire gives every project does not apply.
                 .SetSampler(tracesPerSecond is { } rate ? new RateLimitedSampler(rate) : new ParentBasedSampler(new AlwaysOnSampler()))
                 // Before the exporter, which UseOtlpExporter adds last.
                 .AddProcessor(new FailedSpanExporter())
                 .AddSource(builder.Environment.ApplicationName)
-                .AddSource(KafkaTelemetry.ActivitySourceName)
                 .AddAspNetCoreInstrumentation(aspnet =>
                     // Health probes would drown the traces people come to read.
                     aspnet.Filter = context =>

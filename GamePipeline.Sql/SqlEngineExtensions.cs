@@ -1,3 +1,5 @@
+using GamePipeline.Contracts;
+using GamePipeline.Lake;
 using GamePipeline.Sql;
 using GamePipeline.Sql.Trino;
 using Microsoft.Extensions.DependencyInjection;
@@ -12,7 +14,7 @@ public static class SqlEngineExtensions
     /// </summary>
     public static IHostApplicationBuilder AddSqlEngine(this IHostApplicationBuilder builder)
     {
-        var catalog = PipelineConnections.Required(builder.Configuration, PipelineConnections.Catalog);
+        var catalog = PipelineConnections.Required(builder.Configuration, ResourceNames.Catalog);
         if (Uri.TryCreate(catalog, UriKind.Absolute, out var endpoint) && endpoint.Scheme is "http" or "https")
         {
             // The client retries 502/503/504 itself and bounds a query by QueryTimeout.

@@ -1,4 +1,5 @@
-using GamePipeline.ServiceDefaults.Kafka;
+using Confluent.Kafka;
+using GamePipeline.Kafka;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 
@@ -10,10 +11,13 @@ namespace GameApi.Ingest;
 /// Down: a delivery failed or the periodic probe failed. Up: the probe succeeded.
 /// </summary>
 public sealed class KafkaAvailability(
-    [FromKeyedServices(GameApiExtensions.ProducerClientName)] KafkaClientHealthCheck probe,
+    IProducer<string, byte[]> producer,
     IOptions<IngestOptions> options,
     ILogger<KafkaAvailability> logger) : BackgroundService
 {
+    // Its own probe over the producer's connections, whether or not the producer's health check is registered.
+    private readonly KafkaClientHealthCheck _probe = new(producer, options.Value.ProbeTimeout);
+
     private static readonly HealthCheckContext ProbeContext = new()
     {
         Registration = new HealthCheckRegistration("kafka-availability", _ => throw new NotSupportedException(), HealthStatus.Unhealthy, []),
@@ -38,7 +42,7 @@ public sealed class KafkaAvailability(
         using var timer = new PeriodicTimer(options.Value.ProbeInterval);
         do
         {
-            var result = await probe.CheckHealthAsync(ProbeContext, stoppingToken);
+            var result = await _probe.CheckHealthAsync(ProbeContext, stoppingToken);
             if (result.Status == HealthStatus.Healthy)
             {
                 if (Interlocked.Exchange(ref _downReason, null) is { } wasDown)

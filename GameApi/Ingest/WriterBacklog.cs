@@ -1,5 +1,5 @@
 using Confluent.Kafka;
-using GamePipeline.ServiceDefaults.Kafka;
+using GamePipeline.Kafka;
 using Microsoft.Extensions.Options;
 
 namespace GameApi.Ingest;

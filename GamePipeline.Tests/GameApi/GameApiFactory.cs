@@ -71,7 +71,7 @@ public sealed class GameApiFactory : WebApplicationFactory<EventPublisher>, IAsy
         builder.UseSetting("Ingest:ProbeInterval", "00:00:00.200");
         builder.UseSetting("Ingest:MaxBatchEvents", "50");
         builder.UseSetting("Ingest:MaxBatchBytes", "65536");
-        builder.UseSetting("Kafka:Clients:gameapi-events:HealthCheckTimeout", ProbeTimeout.ToString());
+        builder.UseSetting("Ingest:ProbeTimeout", ProbeTimeout.ToString());
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);

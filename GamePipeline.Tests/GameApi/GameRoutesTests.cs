@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using GamePipeline.Contracts;
-using GamePipeline.ServiceDefaults.Kafka;
+using GamePipeline.Kafka;
 using GamePipeline.Tests.Infrastructure;
 
 namespace GamePipeline.Tests.GameApi;

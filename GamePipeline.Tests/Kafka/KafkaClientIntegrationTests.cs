@@ -4,7 +4,7 @@ using System.Net.Sockets;
 using System.Text;
 using Confluent.Kafka;
 using GamePipeline.Hosting.Kafka;
-using GamePipeline.ServiceDefaults.Kafka;
+using GamePipeline.Kafka;
 using GamePipeline.Tests.Infrastructure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -44,10 +44,10 @@ public sealed class KafkaClientIntegrationTests : IAsyncLifetime
             ["Kafka:Clients:kafka-producer:Config:message.timeout.ms"] = "3000",
         });
         builder.AddKafkaProducer<string, string>("kafka");
-        builder.AddKafkaConsumer<string, string>("kafka", configure: c =>
+        builder.AddKafkaConsumer<string, string>("kafka", configureSettings: settings =>
         {
-            c.GroupId = groupId;
-            c.AutoOffsetReset = AutoOffsetReset.Earliest;
+            settings.Config.GroupId = groupId;
+            settings.Config.AutoOffsetReset = AutoOffsetReset.Earliest;
         });
         return builder.Build();
     }
@@ -107,6 +107,67 @@ public sealed class KafkaClientIntegrationTests : IAsyncLifetime
         Assert.NotNull(snapshot);
         Assert.Equal("producer", snapshot.Type);
         Assert.True(snapshot.TransmittedBytes > 0);
+    }
+
+    [Fact]
+    public async Task Settings_come_from_configuration_then_the_connection_string_then_code_which_wins()
+    {
+        KafkaProducerSettings? seenByCode = null;
+        IHost? host = null;
+        Infrastructure.InProcessHosts.Start(() =>
+        {
+            var builder = Host.CreateApplicationBuilder();
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["ConnectionStrings:kafka"] = _kafka.BootstrapServers,
+                ["Kafka:Clients:ordered:ConnectionString"] = $"127.0.0.1:{ClosedPort()}",
+                ["Kafka:Clients:ordered:Config:linger.ms"] = "7",
+                ["Kafka:Clients:ordered:Config:client.id"] = "from-configuration",
+            });
+            builder.AddKafkaProducer<string, string>("kafka", "ordered", settings =>
+            {
+                seenByCode = settings;
+                Assert.Equal(7, settings.Config.LingerMs);
+                settings.Config.ClientId = "from-code";
+            });
+            host = builder.Build();
+        });
+        using var _ = host;
+
+        var producer = host!.Services.GetRequiredService<IProducer<string, string>>();
+
+        Assert.Equal(_kafka.BootstrapServers, seenByCode!.ConnectionString);
+        Assert.StartsWith("from-code#producer", producer.Name);
+        var delivered = await producer.ProduceAsync(Topic, new Message<string, string> { Key = "k", Value = "v" });
+        Assert.Equal(PersistenceStatus.Persisted, delivered.Status);
+    }
+
+    [Fact]
+    public async Task Keyed_clients_are_separate_services_with_their_own_settings_and_health_checks()
+    {
+        IHost? host = null;
+        Infrastructure.InProcessHosts.Start(() =>
+        {
+            var builder = Host.CreateApplicationBuilder();
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["ConnectionStrings:kafka"] = _kafka.BootstrapServers,
+                ["Kafka:Clients:audit:Config:client.id"] = "audit",
+                ["Kafka:Clients:audit:DisableHealthChecks"] = "true",
+            });
+            builder.AddKeyedKafkaProducer<string, string>("audit", "kafka");
+            builder.AddKeyedKafkaProducer<string, string>("events", "kafka", settings => settings.Config.ClientId = "events");
+            host = builder.Build();
+        });
+        using var _ = host;
+
+        var audit = host!.Services.GetRequiredKeyedService<IProducer<string, string>>("audit");
+        var events = host.Services.GetRequiredKeyedService<IProducer<string, string>>("events");
+        Assert.StartsWith("audit#", audit.Name);
+        Assert.StartsWith("events#", events.Name);
+        Assert.Null(host.Services.GetService<IProducer<string, string>>());
+        var report = await host.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync();
+        Assert.Equal(["kafka-events"], report.Entries.Keys);
     }
 
     [Fact]

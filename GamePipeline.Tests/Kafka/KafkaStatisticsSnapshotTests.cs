@@ -1,4 +1,4 @@
-using GamePipeline.ServiceDefaults.Kafka;
+using GamePipeline.Kafka;
 
 namespace GamePipeline.Tests.Kafka;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using Confluent.Kafka;
-using GamePipeline.ServiceDefaults.Kafka;
+using GamePipeline.Kafka;
 
 namespace GamePipeline.Tests.Kafka;
 

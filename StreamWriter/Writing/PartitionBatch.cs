@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Confluent.Kafka;
 using GamePipeline.Contracts;
-using GamePipeline.ServiceDefaults.Kafka;
+using GamePipeline.Kafka;
 
 namespace StreamWriter.Writing;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Confluent.Kafka;
 
-namespace GamePipeline.ServiceDefaults.Kafka;
+namespace GamePipeline.Kafka;
 
 /// <summary>Adds a producer span, trace-context headers and metrics to every produce.</summary>
 internal sealed class InstrumentedProducer<TKey, TValue>(IProducer<TKey, TValue> inner, string clientName) : IProducer<TKey, TValue>

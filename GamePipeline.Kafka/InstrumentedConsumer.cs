@@ -1,6 +1,6 @@
 using Confluent.Kafka;
 
-namespace GamePipeline.ServiceDefaults.Kafka;
+namespace GamePipeline.Kafka;
 
 /// <summary>Starts a consumer span, parented by the producer's trace context, for every message consumed.</summary>
 internal sealed class InstrumentedConsumer<TKey, TValue>(IConsumer<TKey, TValue> inner, string clientName, string? groupId) : IConsumer<TKey, TValue>

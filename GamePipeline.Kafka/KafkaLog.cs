@@ -1,7 +1,7 @@
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 
-namespace GamePipeline.ServiceDefaults.Kafka;
+namespace GamePipeline.Kafka;
 
 internal static partial class KafkaLog
 {

@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Text.Json;
 
-namespace GamePipeline.ServiceDefaults.Kafka;
+namespace GamePipeline.Kafka;
 
 /// <summary>The figures we chart from librdkafka's statistics JSON (emitted every <c>statistics.interval.ms</c>).</summary>
 public sealed record KafkaStatisticsSnapshot(
@@ -91,5 +91,5 @@ public sealed class KafkaStatisticsRegistry
     private IEnumerable<Measurement<long>> Observe(Func<KafkaStatisticsSnapshot, long> value, string? onlyType = null) =>
         _latest.Values
             .Where(s => onlyType is null || s.Type == onlyType)
-            .Select(s => new Measurement<long>(value(s), new TagList { { "messaging.system", KafkaTelemetry.System }, { "messaging.client.id", s.ClientName } }));
+            .Select(s => new Measurement<long>(value(s), new TagList { { "messaging.system", KafkaTelemetry.MessagingSystem }, { "messaging.client.id", s.ClientName } }));
 }

@@ -3,7 +3,7 @@ using System.Diagnostics.Metrics;
 using System.Text;
 using Confluent.Kafka;
 
-namespace GamePipeline.ServiceDefaults.Kafka;
+namespace GamePipeline.Kafka;
 
 /// <summary>
 /// Spans and metrics for Kafka clients, named per the OpenTelemetry messaging conventions, and the W3C trace
@@ -13,7 +13,7 @@ public static class KafkaTelemetry
 {
     public const string ActivitySourceName = "GamePipeline.Kafka";
     public const string MeterName = "GamePipeline.Kafka";
-    public const string System = "kafka";
+    public const string MessagingSystem = "kafka";
 
     internal static readonly ActivitySource Source = new(ActivitySourceName);
     internal static readonly Meter Meter = new(MeterName);
@@ -86,7 +86,7 @@ public static class KafkaTelemetry
             return false;
         }
 
-        var flags = (global::System.Buffers.Text.Utf8Parser.TryParse(value[53..55], out byte parsed, out _, 'x') ? parsed : 0) & 1;
+        var flags = (System.Buffers.Text.Utf8Parser.TryParse(value[53..55], out byte parsed, out _, 'x') ? parsed : 0) & 1;
         context = new ActivityContext(
             ActivityTraceId.CreateFromUtf8String(value[3..35]),
             ActivitySpanId.CreateFromUtf8String(value[36..52]),
@@ -98,14 +98,14 @@ public static class KafkaTelemetry
 
     private static bool IsLowerHex(ReadOnlySpan<byte> text) => text.IndexOfAnyExcept(LowerHex) < 0;
 
-    private static readonly global::System.Buffers.SearchValues<byte> LowerHex = global::System.Buffers.SearchValues.Create("0123456789abcdef"u8);
+    private static readonly System.Buffers.SearchValues<byte> LowerHex = System.Buffers.SearchValues.Create("0123456789abcdef"u8);
 
     internal static Activity? StartSend(string topic, string clientName, object? key)
     {
         var activity = Source.StartActivity($"send {topic}", ActivityKind.Producer);
         if (activity is { IsAllDataRequested: true })
         {
-            activity.SetTag("messaging.system", System);
+            activity.SetTag("messaging.system", MessagingSystem);
             activity.SetTag("messaging.operation.type", "send");
             activity.SetTag("messaging.operation.name", "send");
             activity.SetTag("messaging.destination.name", topic);
@@ -125,11 +125,11 @@ public static class KafkaTelemetry
         var activity = Source.StartActivity($"receive {result.Topic}", ActivityKind.Consumer, parent);
         if (activity is { IsAllDataRequested: true })
         {
-            activity.SetTag("messaging.system", System);
+            activity.SetTag("messaging.system", MessagingSystem);
             activity.SetTag("messaging.operation.type", "receive");
             activity.SetTag("messaging.operation.name", "poll");
             activity.SetTag("messaging.destination.name", result.Topic);
-            activity.SetTag("messaging.destination.partition.id", result.Partition.Value.ToString(global::System.Globalization.CultureInfo.InvariantCulture));
+            activity.SetTag("messaging.destination.partition.id", result.Partition.Value.ToString(System.Globalization.CultureInfo.InvariantCulture));
             activity.SetTag("messaging.kafka.offset", result.Offset.Value);
             activity.SetTag("messaging.client.id", clientName);
             if (groupId is not null)
@@ -143,7 +143,7 @@ public static class KafkaTelemetry
 
     internal static void RecordDelivered(Activity? activity, TopicPartitionOffset delivered)
     {
-        activity?.SetTag("messaging.destination.partition.id", delivered.Partition.Value.ToString(global::System.Globalization.CultureInfo.InvariantCulture));
+        activity?.SetTag("messaging.destination.partition.id", delivered.Partition.Value.ToString(System.Globalization.CultureInfo.InvariantCulture));
         activity?.SetTag("messaging.kafka.offset", delivered.Offset.Value);
     }
 
@@ -157,7 +157,7 @@ public static class KafkaTelemetry
     {
         var tags = new TagList
         {
-            { "messaging.system", System },
+            { "messaging.system", MessagingSystem },
             { "messaging.operation.name", operation },
             { "messaging.destination.name", topic },
         };

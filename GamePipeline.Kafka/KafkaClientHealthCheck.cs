@@ -1,7 +1,7 @@
 using Confluent.Kafka;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
-namespace GamePipeline.ServiceDefaults.Kafka;
+namespace GamePipeline.Kafka;
 
 /// <summary>
 /// Healthy when the cluster answers a metadata request over the client's own connections (a dependent admin

@@ -1,14 +1,13 @@
 using Microsoft.Extensions.Configuration;
 
+namespace GamePipeline.Lake;
 
-namespace Microsoft.Extensions.Hosting;
-
-/// <summary>The connection strings the AppHost hands the services (besides <c>kafka</c>).</summary>
+/// <summary>
+/// The connection strings the AppHost hands the services besides <c>kafka</c>: <c>lake</c> and <c>catalog</c>, named
+/// as its resources (<see cref="GamePipeline.Contracts.ResourceNames"/>).
+/// </summary>
 public static class PipelineConnections
 {
-    public const string Lake = "lake";
-    public const string Catalog = "catalog";
-
     /// <summary>A connection string that must be there (the AppHost sets it through WithReference).</summary>
     public static string Required(IConfiguration configuration, string name) =>
         configuration.GetConnectionString(name) is { Length: > 0 } value
