@@ -57,4 +57,10 @@ public sealed class KafkaAvailability(
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));
     }
+
+    public override void Dispose()
+    {
+        _probe.Dispose();
+        base.Dispose();
+    }
 }
