@@ -5,10 +5,12 @@ using GamePipeline.Hosting.Kafka;
 namespace GamePipeline.AppHost;
 
 /// <summary>
-/// The lake and the catalog as the services see them (connection strings <c>lake</c> and <c>catalog</c>), the lake
-/// as the SQL engine reads it (where CatalogSetup points the tables), and the servers each one needs running.
+/// What the services run on: Kafka (connection string <c>kafka</c>), the lake and the catalog as the services see
+/// them (<c>lake</c>, <c>catalog</c>), the lake as the SQL engine reads it (where CatalogSetup points the tables), and
+/// the servers each one needs running.
 /// </summary>
-internal sealed record PipelineStorage(
+internal sealed record PipelineInfrastructure(
+    IResourceBuilder<IResourceWithConnectionString> Kafka,
     IResourceBuilder<IResourceWithConnectionString> Lake,
     IResourceBuilder<IResourceWithConnectionString> Catalog,
     ReferenceExpression EngineLakeLocation,
@@ -18,66 +20,65 @@ internal sealed record PipelineStorage(
 /// <summary>The topology-specific wiring, so Program.cs reads as the pipeline itself.</summary>
 internal static class PipelineResources
 {
-    public const string EngineLakeLocationVariable = "CatalogSetup__LakeLocation";
-
-    public static IResourceBuilder<IResourceWithConnectionString> AddPipelineKafka(this IDistributedApplicationBuilder builder, PipelineSettings settings)
-    {
-        switch (settings.Topology)
+    /// <summary>The whole infrastructure of the configured topology (<c>Pipeline:Topology</c>).</summary>
+    public static PipelineInfrastructure AddPipelineInfrastructure(this IDistributedApplicationBuilder builder, PipelineSettings settings) =>
+        settings.Topology switch
         {
-            case PipelineTopology.Embedded:
-                return builder
-                    .AddEmbeddedKafka(ResourceNames.Kafka, settings.Kafka.Port, settings.Kafka.Brokers)
-                    .WithTopic(Topics.Events, settings.Kafka.EventsPartitions)
-                    .WithGroupSessionTimeout(settings.Kafka.SessionTimeout);
-            case PipelineTopology.Containers:
-                var kafka = builder
-                    .AddKafkaContainer(ResourceNames.Kafka, settings.Kafka.Port == 0 ? null : settings.Kafka.Port)
-                    .WithTopic(Topics.Events, settings.Kafka.EventsPartitions)
-                    .WithGroupSessionTimeout(settings.Kafka.SessionTimeout);
-                return settings.Containers.KafkaUiEnabled ? kafka.WithKafkaUI(settings.Containers.KafkaUi) : kafka;
-            case PipelineTopology.External:
-                return builder.AddConnectionString(ResourceNames.Kafka);
-            default:
-                throw new ArgumentOutOfRangeException(nameof(settings), settings.Topology, "Unknown Pipeline:Topology");
-        }
+            PipelineTopology.Embedded => builder.AddEmbeddedInfrastructure(settings),
+            PipelineTopology.Containers => builder.AddContainerInfrastructure(settings),
+            PipelineTopology.External => builder.AddExternalInfrastructure(settings),
+            _ => throw new ArgumentOutOfRangeException(nameof(settings), settings.Topology, "Unknown Pipeline:Topology"),
+        };
+
+    /// <summary>Kafka in this process (librdkafka's mock cluster); the lake a local directory; the catalog a DuckDB file in its <c>_catalog</c> folder.</summary>
+    private static PipelineInfrastructure AddEmbeddedInfrastructure(this IDistributedApplicationBuilder builder, PipelineSettings settings)
+    {
+        var kafka = builder
+            .AddEmbeddedKafka(ResourceNames.Kafka, settings.Kafka.Port, settings.Kafka.Brokers)
+            .WithTopic(Topics.Events, settings.Kafka.EventsPartitions)
+            .WithGroupSessionTimeout(settings.Kafka.SessionTimeout);
+        var lakePath = Path.GetFullPath(Path.Combine(builder.AppHostDirectory, settings.Lake.Path));
+        var catalogPath = Path.Combine(lakePath, "_catalog", "gamepipeline.duckdb");
+        Directory.CreateDirectory(Path.GetDirectoryName(catalogPath)!);
+        return new PipelineInfrastructure(
+            kafka,
+            builder.AddConnectionString(ResourceNames.Lake, ReferenceExpression.Create($"{lakePath}")),
+            builder.AddConnectionString(ResourceNames.Catalog, ReferenceExpression.Create($"{catalogPath}")),
+            ReferenceExpression.Create($"{lakePath}"),
+            [],
+            []);
     }
 
-    public static PipelineStorage AddPipelineStorage(this IDistributedApplicationBuilder builder, PipelineSettings settings)
+    /// <summary>The seed's cluster as containers: Kafka, HDFS, a Hive metastore and Trino.</summary>
+    private static PipelineInfrastructure AddContainerInfrastructure(this IDistributedApplicationBuilder builder, PipelineSettings settings)
     {
-        switch (settings.Topology)
-        {
-            case PipelineTopology.Embedded:
-                // The lake is a local directory; the catalog a DuckDB file kept in the lake's _catalog folder.
-                var lakePath = Path.GetFullPath(Path.Combine(builder.AppHostDirectory, settings.Lake.Path));
-                var catalogPath = Path.Combine(lakePath, "_catalog", "gamepipeline.duckdb");
-                Directory.CreateDirectory(Path.GetDirectoryName(catalogPath)!);
-                return new PipelineStorage(
-                    builder.AddConnectionString(ResourceNames.Lake, ReferenceExpression.Create($"{lakePath}")),
-                    builder.AddConnectionString(ResourceNames.Catalog, ReferenceExpression.Create($"{catalogPath}")),
-                    ReferenceExpression.Create($"{lakePath}"),
-                    [],
-                    []);
-            case PipelineTopology.Containers:
-                var hdfs = builder.AddHdfs(settings.Containers);
-                var metastore = builder.AddHiveMetastore(hdfs);
-                var trino = builder.AddTrino(metastore, settings.Containers.Trino);
-                return new PipelineStorage(
-                    builder.AddConnectionString(ResourceNames.Lake, hdfs.WebHdfsLake(settings.Lake.HdfsRoot)),
-                    builder.AddConnectionString(ResourceNames.Catalog, trino.TrinoUrl()),
-                    ReferenceExpression.Create($"{ClusterResources.HdfsUri}{settings.Lake.HdfsRoot}"),
-                    [hdfs.NameNode, hdfs.DataNode],
-                    [trino]);
-            case PipelineTopology.External:
-                var lake = builder.AddConnectionString(ResourceNames.Lake);
-                return new PipelineStorage(
-                    lake,
-                    builder.AddConnectionString(ResourceNames.Catalog),
-                    settings.Lake.EngineLocation is { Length: > 0 } location ? ReferenceExpression.Create($"{location}") : ReferenceExpression.Create($"{lake.Resource}"),
-                    [],
-                    []);
-            default:
-                throw new ArgumentOutOfRangeException(nameof(settings), settings.Topology, "Unknown Pipeline:Topology");
-        }
+        var kafka = builder
+            .AddKafkaContainer(ResourceNames.Kafka, settings.Kafka.Port == 0 ? null : settings.Kafka.Port)
+            .WithTopic(Topics.Events, settings.Kafka.EventsPartitions)
+            .WithGroupSessionTimeout(settings.Kafka.SessionTimeout);
+        var hdfs = builder.AddHdfs(settings.Containers);
+        var metastore = builder.AddHiveMetastore(hdfs);
+        var trino = builder.AddTrino(metastore, settings.Containers.Trino);
+        return new PipelineInfrastructure(
+            settings.Containers.KafkaUiEnabled ? kafka.WithKafkaUI(settings.Containers.KafkaUi) : kafka,
+            builder.AddConnectionString(ResourceNames.Lake, hdfs.WebHdfsLake(settings.Lake.HdfsRoot)),
+            builder.AddConnectionString(ResourceNames.Catalog, trino.TrinoUrl()),
+            ReferenceExpression.Create($"{ClusterResources.HdfsUri}{settings.Lake.HdfsRoot}"),
+            [hdfs.NameNode, hdfs.DataNode],
+            [trino]);
+    }
+
+    /// <summary>Clusters that run elsewhere, named by connection strings (<c>ConnectionStrings:kafka</c>, <c>lake</c>, <c>catalog</c>).</summary>
+    private static PipelineInfrastructure AddExternalInfrastructure(this IDistributedApplicationBuilder builder, PipelineSettings settings)
+    {
+        var lake = builder.AddConnectionString(ResourceNames.Lake);
+        return new PipelineInfrastructure(
+            builder.AddConnectionString(ResourceNames.Kafka),
+            lake,
+            builder.AddConnectionString(ResourceNames.Catalog),
+            settings.Lake.EngineLocation is { Length: > 0 } location ? ReferenceExpression.Create($"{location}") : ReferenceExpression.Create($"{lake.Resource}"),
+            [],
+            []);
     }
 
     /// <summary>
@@ -88,8 +89,8 @@ internal static class PipelineResources
     public static IResourceBuilder<ProjectResource> WithRetentionOf(this IResourceBuilder<ProjectResource> gameApi, IResourceBuilder<IResourceWithConnectionString> kafka) =>
         kafka.Resource is EmbeddedKafkaResource
             ? gameApi
-                .WithEnvironment("Ingest__Backpressure__RetentionBytes", MockKafkaCluster.RetainedBytesPerPartition.ToString(System.Globalization.CultureInfo.InvariantCulture))
-                .WithEnvironment("Ingest__Backpressure__RetentionBatches", MockKafkaCluster.RetainedBatchesPerPartition.ToString(System.Globalization.CultureInfo.InvariantCulture))
+                .WithSetting(ServiceSettings.RetentionBytes, MockKafkaCluster.RetainedBytesPerPartition)
+                .WithSetting(ServiceSettings.RetentionBatches, MockKafkaCluster.RetainedBatchesPerPartition)
             : gameApi;
 
     /// <summary>
@@ -99,16 +100,24 @@ internal static class PipelineResources
     /// </summary>
     public static IResourceBuilder<ProjectResource> WithBatchesWithinRetentionOf(this IResourceBuilder<ProjectResource> writer, IResourceBuilder<IResourceWithConnectionString> kafka) =>
         kafka.Resource is EmbeddedKafkaResource
-            ? writer.WithEnvironment("StreamWriter__FlushMaxBytes", (MockKafkaCluster.RetainedBytesPerPartition / 4).ToString(System.Globalization.CultureInfo.InvariantCulture))
+            ? writer.WithSetting(ServiceSettings.FlushMaxBytes, MockKafkaCluster.RetainedBytesPerPartition / 4)
             : writer;
 
     /// <summary>References the lake and waits for the servers behind it.</summary>
-    public static IResourceBuilder<ProjectResource> WithLake(this IResourceBuilder<ProjectResource> project, PipelineStorage storage) =>
-        project.WithReference(storage.Lake).WaitForAll(storage.LakeServers);
+    public static IResourceBuilder<ProjectResource> WithLake(this IResourceBuilder<ProjectResource> project, PipelineInfrastructure infrastructure) =>
+        project.WithReference(infrastructure.Lake).WaitForAll(infrastructure.LakeServers);
 
     /// <summary>References the catalog (the SQL engine) and waits for the servers behind it.</summary>
-    public static IResourceBuilder<ProjectResource> WithCatalog(this IResourceBuilder<ProjectResource> project, PipelineStorage storage) =>
-        project.WithReference(storage.Catalog).WaitForAll(storage.CatalogServers);
+    public static IResourceBuilder<ProjectResource> WithCatalog(this IResourceBuilder<ProjectResource> project, PipelineInfrastructure infrastructure) =>
+        project.WithReference(infrastructure.Catalog).WaitForAll(infrastructure.CatalogServers);
+
+    /// <summary>Where CatalogSetup points the tables: the lake as the SQL engine reads it.</summary>
+    public static IResourceBuilder<ProjectResource> WithEngineLakeLocation(this IResourceBuilder<ProjectResource> catalogSetup, PipelineInfrastructure infrastructure) =>
+        catalogSetup.WithEnvironment(ServiceSettings.EnvironmentVariable(ServiceSettings.CatalogSetupLakeLocation), infrastructure.EngineLakeLocation);
+
+    /// <summary>A configuration key of the service (see <see cref="ServiceSettings"/>), through its environment.</summary>
+    private static IResourceBuilder<ProjectResource> WithSetting(this IResourceBuilder<ProjectResource> project, string key, long value) =>
+        project.WithEnvironment(ServiceSettings.EnvironmentVariable(key), value.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
     private static IResourceBuilder<ProjectResource> WaitForAll(this IResourceBuilder<ProjectResource> project, IEnumerable<IResourceBuilder<IResource>> servers)
     {

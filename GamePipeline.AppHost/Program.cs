@@ -7,14 +7,14 @@ var builder = DistributedApplication.CreateBuilder(args)
 var settings = PipelineSettings.From(builder.Configuration);
 
 // Infrastructure (Pipeline:Topology: embedded in this process, containers, or external clusters)
-var kafka = builder.AddPipelineKafka(settings);
-var storage = builder.AddPipelineStorage(settings);
+var infrastructure = builder.AddPipelineInfrastructure(settings);
+var kafka = infrastructure.Kafka;
 
 // One-shot jobs
 var catalogSetup = builder.AddProject<Projects.CatalogSetup>(ResourceNames.CatalogSetup)
-    .WithLake(storage)
-    .WithCatalog(storage)
-    .WithEnvironment(PipelineResources.EngineLakeLocationVariable, storage.EngineLakeLocation);
+    .WithLake(infrastructure)
+    .WithCatalog(infrastructure)
+    .WithEngineLakeLocation(infrastructure);
 
 // Services
 builder.AddProject<Projects.GameApi>(ResourceNames.GameApi)
@@ -27,12 +27,12 @@ builder.AddProject<Projects.StreamWriter>(ResourceNames.StreamWriter)
     .WithHttpHealthCheck("/health")
     .WithReference(kafka).WaitFor(kafka)
     .WithBatchesWithinRetentionOf(kafka)
-    .WithLake(storage);
+    .WithLake(infrastructure);
 
 builder.AddProject<Projects.AnalyticsApi>(ResourceNames.AnalyticsApi)
     .WithFixedHttpPort(settings.Ports.AnalyticsApi)
-    .WithCatalog(storage)
-    .WithLake(storage)
+    .WithCatalog(infrastructure)
+    .WithLake(infrastructure)
     .WaitForCompletion(catalogSetup);
 
 builder.Build().Run();

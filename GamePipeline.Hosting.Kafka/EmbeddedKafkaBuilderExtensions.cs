@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Net;
 using System.Net.Sockets;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
@@ -12,11 +11,12 @@ public static class EmbeddedKafkaBuilderExtensions
 {
     /// <summary>
     /// Adds a Kafka cluster that runs inside the AppHost (librdkafka's mock cluster) and is reachable by any
-    /// client on this machine at <c>localhost:<paramref name="port"/></c>. Port 0 picks a free port.
+    /// client on this machine at <c>localhost:<paramref name="port"/></c>. Port 0: the system chooses one when the
+    /// cluster starts, before any service receives the connection string.
     /// </summary>
     public static IResourceBuilder<EmbeddedKafkaResource> AddEmbeddedKafka(this IDistributedApplicationBuilder builder, string name, int port = 9092, int brokers = 1)
     {
-        var resource = new EmbeddedKafkaResource(name, "localhost", port == 0 ? FreeLoopbackPort() : port) { Brokers = brokers };
+        var resource = new EmbeddedKafkaResource(name, "localhost", port) { Brokers = brokers };
         var healthCheckName = builder.Services.AddKafkaProduceHealthCheck(name, () => resource.BootstrapServers);
         builder.Services.AddKeyedSingleton(name, (_, _) => new EmbeddedKafkaRuntime());
 
@@ -67,6 +67,7 @@ public static class EmbeddedKafkaBuilderExtensions
             return;
         }
 
+        resource.Port = server.Port;
         await e.Services.GetRequiredKeyedService<EmbeddedKafkaRuntime>(resource.Name).SetAsync(server);
         logger.LogInformation(
             "Embedded Kafka listening on {Bootstrap} (brokers {Brokers}; librdkafka {Library}); topics: {Topics}",
@@ -79,18 +80,12 @@ public static class EmbeddedKafkaBuilderExtensions
             StartTimeStamp = DateTime.UtcNow,
             Urls = [new UrlSnapshot("tcp", $"tcp://{server.BootstrapServers}", IsInternal: false)],
             Properties = s.Properties
+                .SetResourceProperty("kafka.bootstrap", server.BootstrapServers)
                 .SetResourceProperty("kafka.brokers", server.BrokerAddresses)
                 .SetResourceProperty("kafka.topics", string.Join(", ", resource.Topics.Select(t => $"{t.Name}:{t.Partitions}")))
                 .SetResourceProperty("kafka.group.session.timeout", resource.GroupSessionTimeout.ToString()),
         });
         await e.Eventing.PublishAsync(new ConnectionStringAvailableEvent(resource, e.Services), cancellationToken);
-    }
-
-    private static int FreeLoopbackPort()
-    {
-        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)probe.LocalEndPoint!).Port;
     }
 
     private static ImmutableArray<ResourcePropertySnapshot> SetResourceProperty(this ImmutableArray<ResourcePropertySnapshot> properties, string name, object value) =>

@@ -10,7 +10,8 @@ public sealed class EmbeddedKafkaResource(string name, string host, int port) : 
 
     public string Host { get; } = host;
 
-    public int Port { get; } = port;
+    /// <summary>The bootstrap port; for port 0, the one the system chose, once the cluster has started.</summary>
+    public int Port { get; internal set; } = port;
 
     public int Brokers { get; internal set; } = 1;
 

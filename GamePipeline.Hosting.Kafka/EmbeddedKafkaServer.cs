@@ -24,6 +24,9 @@ public sealed class EmbeddedKafkaServer : IAsyncDisposable
     /// <summary>The fixed bootstrap address clients are given (the Kafka connection string).</summary>
     public string BootstrapServers { get; }
 
+    /// <summary>The bootstrap address's port (the one asked for, or the one the system chose for port 0).</summary>
+    public int Port => _forwarder.Port;
+
     /// <summary>The mock brokers' own addresses.</summary>
     public string BrokerAddresses => _cluster.BootstrapServers;
 

@@ -130,7 +130,7 @@ public sealed class ContainersTopologyTests
         Assert.Equal("{trino.bindings.http.url}", Resource<IResourceWithConnectionString>(model, ResourceNames.Catalog).ConnectionStringExpression.ValueExpression);
 
         var setup = Resource<ProjectResource>(model, ResourceNames.CatalogSetup);
-        Assert.Equal("hdfs://namenode:8020/lake", (await EnvironmentAsync(setup))["CatalogSetup__LakeLocation"]);
+        Assert.Equal("hdfs://namenode:8020/lake", (await EnvironmentAsync(setup))[ServiceSettings.EnvironmentVariable(ServiceSettings.CatalogSetupLakeLocation)]);
         Assert.Equal([ResourceNames.HdfsNameNode, ResourceNames.HdfsDataNode, ResourceNames.Trino], WaitsFor(setup));
         Assert.Equal([ResourceNames.Kafka, ResourceNames.HdfsNameNode, ResourceNames.HdfsDataNode], WaitsFor(Resource<ProjectResource>(model, ResourceNames.StreamWriter)));
         Assert.Equal([ResourceNames.Kafka], WaitsFor(Resource<ProjectResource>(model, ResourceNames.GameApi)));
@@ -153,7 +153,7 @@ public sealed class ContainersTopologyTests
         Assert.Equal("broker1:9092,broker2:9092", await Resource<IResourceWithConnectionString>(model, ResourceNames.Kafka).GetConnectionStringAsync());
         Assert.Equal("https://trino.example:8443", await Resource<IResourceWithConnectionString>(model, ResourceNames.Catalog).GetConnectionStringAsync());
         var setup = await EnvironmentAsync(Resource<ProjectResource>(model, ResourceNames.CatalogSetup));
-        Assert.Equal("hdfs://namenode.example:8020/lake", setup["CatalogSetup__LakeLocation"]);
+        Assert.Equal("hdfs://namenode.example:8020/lake", setup[ServiceSettings.EnvironmentVariable(ServiceSettings.CatalogSetupLakeLocation)]);
     }
 
     [Fact]

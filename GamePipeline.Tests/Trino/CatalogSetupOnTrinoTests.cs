@@ -30,7 +30,7 @@ public sealed class CatalogSetupOnTrinoTests : IAsyncLifetime
         {
             ["ConnectionStrings__catalog"] = _trino.Endpoint.ToString(),
             ["ConnectionStrings__lake"] = _hdfs.ConnectionString("/lake"),
-            ["CatalogSetup__LakeLocation"] = "hdfs://namenode:8020/lake",
+            [ServiceSettings.EnvironmentVariable(ServiceSettings.CatalogSetupLakeLocation)] = "hdfs://namenode:8020/lake",
         }, TimeSpan.FromMinutes(1));
 
         Assert.True(result.ExitCode == 0, result.StandardOutput + result.StandardError);
