@@ -9,6 +9,10 @@ namespace GamePipeline.Hosting.Kafka;
 
 public static class EmbeddedKafkaBuilderExtensions
 {
+    /// <summary>What a user can run instead when the embedded Kafka cannot start.</summary>
+    public const string Alternatives =
+        "Run Kafka as a container instead (--Pipeline:Topology=containers, needs Docker), or point the services at a running cluster (--Pipeline:Topology=external with ConnectionStrings:kafka).";
+
     /// <summary>
     /// Adds a Kafka cluster that runs inside the AppHost (librdkafka's mock cluster) and is reachable by any
     /// client on this machine at <c>localhost:<paramref name="port"/></c>. Port 0: the system chooses one when the
@@ -60,9 +64,11 @@ public static class EmbeddedKafkaBuilderExtensions
         {
             server = EmbeddedKafkaServer.Start(resource.Port, resource.Brokers, resource.Topics, resource.Host, resource.GroupSessionTimeout);
         }
-        catch (Exception ex) when (ex is SocketException or InvalidOperationException or DllNotFoundException)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            logger.LogError(ex, "Embedded Kafka could not start on {Bootstrap}", resource.BootstrapServers);
+            // Whatever the cause (the port is taken, librdkafka has no build for this platform, …), the resource
+            // fails where the dashboard shows it, and says what else runs the pipeline.
+            logger.LogError(ex, "Embedded Kafka could not start on {Bootstrap}: {Reason} {Alternatives}", resource.BootstrapServers, ex.Message, Alternatives);
             await e.Notifications.PublishUpdateAsync(resource, s => s with { State = KnownResourceStates.FailedToStart });
             return;
         }

@@ -4,8 +4,11 @@ using System.Runtime.InteropServices;
 namespace GamePipeline.Hosting.Kafka;
 
 /// <summary>
-/// P/Invoke into librdkafka's mock-cluster API. It loads the very file Confluent.Kafka uses: on Debian the
-/// default <c>librdkafka.so</c> needs the absent <c>libsasl2.so.3</c>, so both fall back to the centos8 build.
+/// P/Invoke into librdkafka's mock-cluster API, in the librdkafka build Confluent.Kafka uses. On Linux that is the
+/// very file Confluent.Kafka loaded, found among the process's mappings: on Debian the default <c>librdkafka.so</c>
+/// needs the absent <c>libsasl2.so.3</c>, so both fall back to the centos8 build. Elsewhere (macOS, Windows) each
+/// runtime identifier has one build, which the runtime resolves from the app's dependencies as it does for
+/// Confluent.Kafka.
 /// </summary>
 internal static partial class LibRdKafka
 {
@@ -23,27 +26,31 @@ internal static partial class LibRdKafka
 
     private static nint LoadSharedWithConfluent()
     {
-        // Let Confluent.Kafka pick the build that loads on this machine, then bind to that same file.
+        // Let Confluent.Kafka pick the build that loads on this machine first.
         _ = Confluent.Kafka.Library.Version;
-        var path = LoadedLibraryPaths().FirstOrDefault(p => Path.GetFileName(p).Contains("librdkafka", StringComparison.Ordinal))
-            ?? throw new DllNotFoundException("Confluent.Kafka loaded librdkafka, but its file was not found among the process's mappings.");
-        LoadedPath = path;
-        return NativeLibrary.Load(path);
-    }
-
-    private static IEnumerable<string> LoadedLibraryPaths()
-    {
-        if (!OperatingSystem.IsLinux())
+        if (OperatingSystem.IsLinux())
         {
-            throw new PlatformNotSupportedException("The embedded Kafka (librdkafka's mock cluster) is wired for Linux.");
+            var path = MappedLibraryPaths().FirstOrDefault(p => Path.GetFileName(p).Contains("librdkafka", StringComparison.Ordinal))
+                ?? throw new DllNotFoundException("Confluent.Kafka loaded librdkafka, but its file was not found among the process's mappings.");
+            LoadedPath = path;
+            return NativeLibrary.Load(path);
         }
 
-        // Each line of /proc/self/maps ends with the mapped file's path.
-        return File.ReadLines("/proc/self/maps")
+        if (NativeLibrary.TryLoad(LibraryName, typeof(Confluent.Kafka.Library).Assembly, searchPath: null, out var handle))
+        {
+            LoadedPath = $"{LibraryName} ({RuntimeInformation.RuntimeIdentifier})";
+            return handle;
+        }
+
+        throw new DllNotFoundException($"No librdkafka build for {RuntimeInformation.RuntimeIdentifier} could be loaded.");
+    }
+
+    /// <summary>Each line of /proc/self/maps ends with the mapped file's path.</summary>
+    private static IEnumerable<string> MappedLibraryPaths() =>
+        File.ReadLines("/proc/self/maps")
             .Select(line => line.IndexOf('/', StringComparison.Ordinal) is var slash and >= 0 ? line[slash..] : "")
             .Where(path => path.Length > 0)
             .Distinct();
-    }
 
     public const int ProducerType = 0;
 
