@@ -41,7 +41,7 @@ public sealed class AnalyticsFixture : WebApplicationFactory<AnalyticsQueries>, 
         TestEvents.Create(GameEventTypes.JoinGuild, "beta.example", JoinedAt.AddSeconds(7)),
     ];
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         var environment = new Dictionary<string, string> { ["ConnectionStrings__lake"] = Lake, ["ConnectionStrings__catalog"] = Catalog };
         var first = await ServiceProcess.RunToCompletionAsync("CatalogSetup", environment, TimeSpan.FromMinutes(1));
@@ -75,9 +75,9 @@ public sealed class AnalyticsFixture : WebApplicationFactory<AnalyticsQueries>, 
         builder.UseSetting("ConnectionStrings:lake", Lake);
     }
 
-    async Task IAsyncLifetime.DisposeAsync()
+    public override async ValueTask DisposeAsync()
     {
-        await DisposeAsync();
+        await base.DisposeAsync();
         Directory.Delete(Lake, recursive: true);
     }
 }

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using GamePipeline.Tests.Infrastructure;
-using Xunit.Abstractions;
+
 
 namespace GamePipeline.Tests.Analytics;
 

@@ -6,7 +6,7 @@ using System.Text.Json;
 using GamePipeline.Hosting.Kafka;
 using GamePipeline.Tests.Infrastructure;
 using GamePipeline.Tests.StreamWriter;
-using Xunit.Abstractions;
+
 
 namespace GamePipeline.Tests.GameApi;
 

@@ -12,9 +12,9 @@ public abstract class GameApiAndLake(IReadOnlyDictionary<string, string?> settin
 
     protected string Lake { get; } = Directory.CreateTempSubdirectory("lake-").FullName;
 
-    public Task InitializeAsync() => ((IAsyncLifetime)Api).InitializeAsync();
+    public ValueTask InitializeAsync() => ((IAsyncLifetime)Api).InitializeAsync();
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         await ((IAsyncLifetime)Api).DisposeAsync();
         Directory.Delete(Lake, recursive: true);

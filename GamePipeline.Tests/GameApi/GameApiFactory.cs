@@ -28,7 +28,7 @@ public sealed class GameApiFactory : WebApplicationFactory<EventPublisher>, IAsy
 
     public HttpClient Client { get; private set; } = null!;
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         UseKestrel(0);
         Infrastructure.InProcessHosts.Start(StartServer);
@@ -80,9 +80,9 @@ public sealed class GameApiFactory : WebApplicationFactory<EventPublisher>, IAsy
 
     public IReadOnlyList<Infrastructure.KafkaRecord> Events() => Infrastructure.KafkaTopicReader.ReadAll(Kafka.BootstrapServers, Topics.Events);
 
-    async Task IAsyncLifetime.DisposeAsync()
+    public override async ValueTask DisposeAsync()
     {
-        await DisposeAsync();
+        await base.DisposeAsync();
         await Kafka.DisposeAsync();
     }
 }

@@ -10,9 +10,9 @@ public sealed class KafkaOutageTests : IAsyncLifetime
 {
     private readonly GameApiFactory _api = new();
 
-    public Task InitializeAsync() => ((IAsyncLifetime)_api).InitializeAsync();
+    public ValueTask InitializeAsync() => ((IAsyncLifetime)_api).InitializeAsync();
 
-    public Task DisposeAsync() => ((IAsyncLifetime)_api).DisposeAsync();
+    public ValueTask DisposeAsync() => ((IAsyncLifetime)_api).DisposeAsync();
 
     [Fact]
     public async Task While_kafka_is_down_requests_fail_fast_with_503_and_succeed_again_once_it_returns()

@@ -20,7 +20,7 @@ public sealed class PipelineAppFixture : IAsyncLifetime
     /// <summary>A lake of the test run's own.</summary>
     public string LakePath { get; } = Directory.CreateTempSubdirectory("gamepipeline-lake-").FullName;
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         App = await InProcessHosts.StartAsync(async () =>
         {
@@ -49,7 +49,7 @@ public sealed class PipelineAppFixture : IAsyncLifetime
         return await App.ResourceNotifications.WaitForResourceAsync(resource, e => e.Snapshot.State?.Text == state, timeout.Token);
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         if (App is not null)
         {

@@ -18,13 +18,13 @@ public sealed class KafkaClientIntegrationTests : IAsyncLifetime
     private const string Topic = "integration";
     private EmbeddedKafkaServer _kafka = null!;
 
-    public Task InitializeAsync()
+    public ValueTask InitializeAsync()
     {
         _kafka = EmbeddedKafkaServer.Start(port: 0, topics: [new EmbeddedKafkaTopic(Topic, 1)]);
-        return Task.CompletedTask;
+        return ValueTask.CompletedTask;
     }
 
-    public async Task DisposeAsync() => await _kafka.DisposeAsync();
+    public async ValueTask DisposeAsync() => await _kafka.DisposeAsync();
 
     private static IHost BuildHost(string bootstrapServers, string groupId = "integration-tests")
     {

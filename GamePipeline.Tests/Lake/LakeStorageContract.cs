@@ -11,9 +11,9 @@ public abstract class LakeStorageContract : IAsyncLifetime
 {
     protected ILakeStorage Storage { get; set; } = null!;
 
-    public abstract Task InitializeAsync();
+    public abstract ValueTask InitializeAsync();
 
-    public abstract Task DisposeAsync();
+    public abstract ValueTask DisposeAsync();
 
     private Task WriteTextAsync(string path, string text) =>
         Storage.WriteAsync(path, stream => stream.WriteAsync(Encoding.UTF8.GetBytes(text)).AsTask(), CancellationToken.None);
@@ -89,16 +89,16 @@ public sealed class LocalLakeStorageContractTests : LakeStorageContract
 {
     private readonly string _root = Directory.CreateTempSubdirectory("lake-contract-").FullName;
 
-    public override Task InitializeAsync()
+    public override ValueTask InitializeAsync()
     {
         Storage = new LocalLakeStorage(_root);
-        return Task.CompletedTask;
+        return ValueTask.CompletedTask;
     }
 
-    public override Task DisposeAsync()
+    public override ValueTask DisposeAsync()
     {
         Directory.Delete(_root, recursive: true);
-        return Task.CompletedTask;
+        return ValueTask.CompletedTask;
     }
 }
 
@@ -107,14 +107,14 @@ public sealed class WebHdfsLakeStorageContractTests : LakeStorageContract
     private FakeWebHdfs _hdfs = null!;
     private HttpClient _http = null!;
 
-    public override async Task InitializeAsync()
+    public override async ValueTask InitializeAsync()
     {
         _hdfs = await FakeWebHdfs.StartAsync();
         _http = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false });
         Storage = new WebHdfsLakeStorage(_http, WebHdfsOptions.Parse(_hdfs.ConnectionString("/lake")));
     }
 
-    public override async Task DisposeAsync()
+    public override async ValueTask DisposeAsync()
     {
         _http.Dispose();
         await _hdfs.DisposeAsync();

@@ -11,14 +11,14 @@ public sealed class WebHdfsLakeStorageTests : IAsyncLifetime
     private HttpClient _http = null!;
     private WebHdfsLakeStorage _storage = null!;
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         _hdfs = await FakeWebHdfs.StartAsync();
         _http = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false });
         _storage = new WebHdfsLakeStorage(_http, WebHdfsOptions.Parse(_hdfs.ConnectionString("/lake")));
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         _http.Dispose();
         await _hdfs.DisposeAsync();

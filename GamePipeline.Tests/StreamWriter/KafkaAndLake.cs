@@ -10,13 +10,13 @@ public abstract class KafkaAndLake(int partitions) : IAsyncLifetime
 
     protected EmbeddedKafkaServer Kafka { get; private set; } = null!;
 
-    public Task InitializeAsync()
+    public ValueTask InitializeAsync()
     {
         Kafka = EmbeddedKafkaServer.Start(port: 0, topics: [new EmbeddedKafkaTopic(Topics.Events, partitions)], groupSessionTimeout: WriterSettings.SessionTimeout);
-        return Task.CompletedTask;
+        return ValueTask.CompletedTask;
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         await Kafka.DisposeAsync();
         Directory.Delete(Lake, recursive: true);

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using Confluent.Kafka;
 using GamePipeline.Contracts;
 using GamePipeline.Tests.Infrastructure;
-using Xunit.Abstractions;
+
 
 namespace GamePipeline.Tests.StreamWriter;
 

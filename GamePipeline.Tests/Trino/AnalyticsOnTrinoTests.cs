@@ -21,7 +21,7 @@ public sealed class AnalyticsOnTrinoTests : IAsyncLifetime
         }
     }
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         _trino = await FakeTrino.StartAsync();
         _api = new ApiOnTrino(_trino.Endpoint);
@@ -29,7 +29,7 @@ public sealed class AnalyticsOnTrinoTests : IAsyncLifetime
         Infrastructure.InProcessHosts.Start(_api.StartServer);
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         await _api.DisposeAsync();
         await _trino.DisposeAsync();

@@ -11,13 +11,13 @@ public sealed class CatalogSetupOnTrinoTests : IAsyncLifetime
     private FakeTrino _trino = null!;
     private FakeWebHdfs _hdfs = null!;
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         _trino = await FakeTrino.StartAsync();
         _hdfs = await FakeWebHdfs.StartAsync();
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         await _trino.DisposeAsync();
         await _hdfs.DisposeAsync();

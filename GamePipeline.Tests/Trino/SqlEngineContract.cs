@@ -15,7 +15,7 @@ public abstract class SqlEngineContract : IAsyncLifetime
 
     protected ISqlEngine Engine { get; set; } = null!;
 
-    public virtual Task InitializeAsync()
+    public virtual ValueTask InitializeAsync()
     {
         using var connection = new DuckDBConnection($"Data Source={Database}");
         connection.Open();
@@ -30,13 +30,13 @@ public abstract class SqlEngineContract : IAsyncLifetime
               ('e5', 'beta.example', TIMESTAMPTZ '2026-11-25 09:59:00+00', 4);
             """;
         command.ExecuteNonQuery();
-        return Task.CompletedTask;
+        return ValueTask.CompletedTask;
     }
 
-    public virtual Task DisposeAsync()
+    public virtual ValueTask DisposeAsync()
     {
         (Engine as IDisposable)?.Dispose();
-        return Task.CompletedTask;
+        return ValueTask.CompletedTask;
     }
 
     private static DateTimeOffset Instant(object? value) => value switch
@@ -111,7 +111,7 @@ public abstract class SqlEngineContract : IAsyncLifetime
 
 public sealed class DuckDbSqlEngineContractTests : SqlEngineContract
 {
-    public override async Task InitializeAsync()
+    public override async ValueTask InitializeAsync()
     {
         await base.InitializeAsync();
         Engine = new DuckDbSqlEngine(Database);
@@ -123,14 +123,14 @@ public sealed class TrinoSqlEngineContractTests : SqlEngineContract
     private DuckDbBackedTrino _trino = null!;
     private readonly HttpClient _http = new();
 
-    public override async Task InitializeAsync()
+    public override async ValueTask InitializeAsync()
     {
         await base.InitializeAsync();
         _trino = await DuckDbBackedTrino.StartAsync(Database);
         Engine = new TrinoSqlEngine(_http, new TrinoOptions { Endpoint = _trino.Endpoint, Schema = "main" });
     }
 
-    public override async Task DisposeAsync()
+    public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
         _http.Dispose();

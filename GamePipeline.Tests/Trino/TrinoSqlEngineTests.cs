@@ -7,13 +7,13 @@ public sealed class TrinoSqlEngineTests : IAsyncLifetime
     private FakeTrino _trino = null!;
     private HttpClient _http = null!;
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         _trino = await FakeTrino.StartAsync();
         _http = new HttpClient();
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         _http.Dispose();
         await _trino.DisposeAsync();
