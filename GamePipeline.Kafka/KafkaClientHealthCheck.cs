@@ -10,6 +10,7 @@ namespace GamePipeline.Kafka;
 public sealed class KafkaClientHealthCheck(IClient client, TimeSpan timeout) : IHealthCheck, IDisposable
 {
     private readonly Lazy<IAdminClient> _admin = new(() => new DependentAdminClientBuilder(client.Handle).Build());
+    private int _disposed;
 
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
@@ -27,9 +28,10 @@ public sealed class KafkaClientHealthCheck(IClient client, TimeSpan timeout) : I
         }
     }
 
+    /// <summary>Idempotent: a service registered both as itself and as a hosted service is disposed twice.</summary>
     public void Dispose()
     {
-        if (_admin.IsValueCreated)
+        if (Interlocked.Exchange(ref _disposed, 1) == 0 && _admin.IsValueCreated)
         {
             _admin.Value.Dispose();
         }

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
 using GamePipeline.Contracts;
-using GamePipeline.Tests.Infrastructure;
 
 namespace GamePipeline.Tests.Analytics;
 

@@ -13,7 +13,7 @@ public sealed class ContainersTopologyTests
 {
     private static async Task<DistributedApplicationModel> ModelAsync(params string[] args)
     {
-        var builder = await Infrastructure.InProcessHosts.StartAsync(() => DistributedApplicationTestingBuilder.CreateAsync<Projects.GamePipeline_AppHost>(
+        var builder = await InProcessHosts.StartAsync(() => DistributedApplicationTestingBuilder.CreateAsync<Projects.GamePipeline_AppHost>(
             args, (options, _) => options.DisableDashboard = true));
         return new DistributedApplicationModel(builder.Resources);
     }

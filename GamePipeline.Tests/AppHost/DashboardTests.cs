@@ -1,5 +1,4 @@
 using GamePipeline.Contracts;
-using GamePipeline.Tests.Infrastructure;
 using Microsoft.Playwright;
 
 namespace GamePipeline.Tests.AppHost;

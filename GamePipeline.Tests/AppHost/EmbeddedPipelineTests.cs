@@ -5,7 +5,6 @@ using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using Confluent.Kafka;
 using GamePipeline.Contracts;
-using GamePipeline.Tests.Infrastructure;
 
 namespace GamePipeline.Tests.AppHost;
 

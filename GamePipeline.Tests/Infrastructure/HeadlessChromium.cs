@@ -1,6 +1,6 @@
 using Microsoft.Playwright;
 
-namespace GamePipeline.Tests.Infrastructure;
+namespace GamePipeline.Tests;
 
 /// <summary>Debian's Chromium driven by Playwright (browser downloads do not work here; the flags keep it off the network).</summary>
 public static class HeadlessChromium

@@ -3,7 +3,7 @@ using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using GamePipeline.Contracts;
 
-namespace GamePipeline.Tests.Infrastructure;
+namespace GamePipeline.Tests;
 
 /// <summary>
 /// The whole embedded pipeline, started once per test collection through the real AppHost. Ports are chosen

@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace GamePipeline.Tests.Infrastructure;
+namespace GamePipeline.Tests;
 
 /// <summary>
 /// The README's run command, <c>dotnet run --project GamePipeline.AppHost</c>, as a user starts it: its launch profile,

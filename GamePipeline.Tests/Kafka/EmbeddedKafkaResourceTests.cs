@@ -3,7 +3,6 @@ using System.Net.Sockets;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
-using GamePipeline.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace GamePipeline.Tests.Kafka;

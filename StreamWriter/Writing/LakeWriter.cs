@@ -20,8 +20,8 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
     private const int MarkerSlack = 16;
 
     // Within that slack, a partition is at its end once nothing more was read from it for this long: longer than a
-    // fetch the broker holds open (fetch.wait.max.ms, 50 ms) — on a busy machine a backlog's last records took more
-    // than the 20 ms between two due checks to arrive.
+    // fetch the broker holds open (fetch.wait.max.ms, 50 ms): on a busy machine a backlog's last records can take
+    // longer than the 20 ms between two due checks to arrive.
     private static readonly TimeSpan QuietAtEnd = TimeSpan.FromMilliseconds(100);
     private readonly StreamWriterOptions _options = options.Value;
     private readonly CommitLog _log = new(storage, options.Value.Topic);

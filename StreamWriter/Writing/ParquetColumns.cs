@@ -76,9 +76,8 @@ internal readonly record struct TextRef(int Chunk, int Start, int Length)
 /// A text column: each value decoded to UTF-16 (what Parquet.Net encodes from) as it is added, into its table batch's
 /// pooled chunks of text, which all its text columns share — so a value that is a part of another (an envelope
 /// field of the raw event) can be added as a reference to the other's characters, not decoded again. Decoded while
-/// its record's payload is still in the cache from being parsed: decoding column by column at write time took a
-/// cache miss per value, every value a slice of a different payload in the batch's megabytes of them (the widening
-/// alone was 5.5 % of the writer's CPU in bench/writer).
+/// its record's payload is still in the cache from being parsed: decoding column by column at write time would take
+/// a cache miss per value, every value a slice of a different payload in the batch's megabytes of them.
 /// </summary>
 internal sealed class StringColumn(DataField field, ChunkedBuffer<char> chars) : ParquetColumn(field), IDisposable
 {

@@ -1,0 +1,81 @@
+using AnalyticsApi.Queries;
+using GamePipeline.Contracts;
+using GamePipeline.Hosting.Kafka;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace GamePipeline.Testing;
+
+/// <summary>
+/// A known set of events, through the real path: produced to an embedded Kafka, written to a lake by
+/// StreamWriter, registered by the CatalogSetup process; AnalyticsApi then serves them on real Kestrel.
+/// </summary>
+public sealed class AnalyticsFixture : WebApplicationFactory<AnalyticsQueries>, IAsyncLifetime
+{
+    public static readonly DateTimeOffset JoinedAt = DateTimeOffset.UtcNow.AddMinutes(-5);
+
+    public string Lake { get; } = Directory.CreateTempSubdirectory("analytics-lake-").FullName;
+
+    public string Catalog => Path.Combine(Lake, "_catalog", "test.duckdb");
+
+    public HttpClient Client { get; private set; } = null!;
+
+    public Uri BaseAddress => Client.BaseAddress!;
+
+    /// <summary>CatalogSetup ran twice on the same catalog: before any event and after the writer's commits.</summary>
+    public IReadOnlyList<ProcessResult> CatalogSetupRuns { get; private set; } = [];
+
+    /// <summary>alpha: joined, then 3 swords, 2 defaults (curl). beta: a sword, then joined twice.</summary>
+    public static IReadOnlyList<GameEventEnvelope> Events { get; } =
+    [
+        TestEvents.Create(GameEventTypes.JoinGuild, "alpha.example", JoinedAt),
+        TestEvents.Create(GameEventTypes.PurchaseSword, "alpha.example", JoinedAt.AddSeconds(1)),
+        TestEvents.Create(GameEventTypes.PurchaseSword, "alpha.example", JoinedAt.AddSeconds(2)),
+        TestEvents.Create(GameEventTypes.PurchaseSword, "alpha.example", JoinedAt.AddSeconds(3)),
+        TestEvents.Create(GameEventTypes.Default, "alpha.example", JoinedAt.AddSeconds(4), "curl/8.0"),
+        TestEvents.Create(GameEventTypes.Default, "alpha.example", JoinedAt.AddSeconds(5), "curl/8.0"),
+        TestEvents.Create(GameEventTypes.PurchaseSword, "beta.example", JoinedAt.AddSeconds(-30)),
+        TestEvents.Create(GameEventTypes.JoinGuild, "beta.example", JoinedAt.AddSeconds(6)),
+        TestEvents.Create(GameEventTypes.JoinGuild, "beta.example", JoinedAt.AddSeconds(7)),
+    ];
+
+    public async ValueTask InitializeAsync()
+    {
+        var environment = new Dictionary<string, string> { ["ConnectionStrings__lake"] = Lake, ["ConnectionStrings__catalog"] = Catalog };
+        var first = await ServiceProcess.RunToCompletionAsync("CatalogSetup", environment, TimeSpan.FromMinutes(1));
+
+        await using (var kafka = EmbeddedKafkaServer.Start(port: 0, topics: [new EmbeddedKafkaTopic(Topics.Events, 2)]))
+        {
+            using (var producer = TestEvents.Producer(kafka.BootstrapServers))
+            {
+                foreach (var envelope in Events)
+                {
+                    await producer.ProduceAsync(Topics.Events, TestEvents.Message(envelope));
+                }
+            }
+
+            await using var writer = await WriterHost.StartAsync(kafka.BootstrapServers, Lake, "analytics");
+            using var lake = new LakeQuery(Lake);
+            await Eventually.TrueAsync(() => lake.CountAllEvents() == Events.Count, TimeSpan.FromSeconds(30), () => $"{lake.CountAllEvents()} of {Events.Count}");
+        }
+
+        var second = await ServiceProcess.RunToCompletionAsync("CatalogSetup", environment, TimeSpan.FromMinutes(1));
+        CatalogSetupRuns = [first, second];
+
+        UseKestrel(0);
+        InProcessHosts.Start(StartServer);
+        Client = CreateClient();
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting("ConnectionStrings:catalog", Catalog);
+        builder.UseSetting("ConnectionStrings:lake", Lake);
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        Directory.Delete(Lake, recursive: true);
+    }
+}

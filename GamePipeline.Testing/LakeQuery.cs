@@ -1,0 +1,61 @@
+using DuckDB.NET.Data;
+using GamePipeline.Contracts;
+using GamePipeline.Sql;
+
+namespace GamePipeline.Testing;
+
+/// <summary>An independent reader of the lake: DuckDB over the Parquet files, Hive partitioning on.</summary>
+public sealed class LakeQuery(string lakePath) : IDisposable
+{
+    private readonly DuckDBConnection _connection = Open();
+
+    private static DuckDBConnection Open()
+    {
+        var connection = new DuckDBConnection("DataSource=:memory:");
+        connection.Open();
+        return connection;
+    }
+
+    public string Source(string table) => DuckDbCatalog.TableSource(lakePath, table);
+
+    public bool HasFiles(string table) =>
+        Directory.Exists(Path.Combine(lakePath, table)) && Directory.EnumerateFiles(Path.Combine(lakePath, table), "*.parquet", SearchOption.AllDirectories).Any();
+
+    public long Count(string table) => HasFiles(table) ? Scalar<long>($"SELECT COUNT(*) FROM {Source(table)}") : 0;
+
+    public long CountAllEvents() => LakeTables.All.Where(t => t.EventType is not null).Sum(t => Count(t.Name));
+
+    public T Scalar<T>(string sql)
+    {
+        using var command = _connection.CreateCommand();
+        command.CommandText = sql;
+        return (T)Convert.ChangeType(command.ExecuteScalar()!, typeof(T), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    public List<object?[]> Rows(string sql)
+    {
+        using var command = _connection.CreateCommand();
+        command.CommandText = sql;
+        using var reader = command.ExecuteReader();
+        var rows = new List<object?[]>();
+        while (reader.Read())
+        {
+            var row = new object?[reader.FieldCount];
+            for (var i = 0; i < row.Length; i++)
+            {
+                row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
+            }
+
+            rows.Add(row);
+        }
+
+        return rows;
+    }
+
+    /// <summary>Every event id in the event tables (duplicates kept).</summary>
+    public List<string> EventIds() =>
+        [.. LakeTables.All.Where(t => t.EventType is not null && HasFiles(t.Name))
+            .SelectMany(t => Rows($"SELECT event_id FROM {Source(t.Name)}").Select(r => (string)r[0]!))];
+
+    public void Dispose() => _connection.Dispose();
+}
