@@ -1,6 +1,7 @@
 using System.Globalization;
 using DuckDB.NET.Data;
 using GamePipeline.Contracts;
+using GamePipeline.Lake;
 
 namespace GamePipeline.Sql;
 
@@ -13,15 +14,12 @@ namespace GamePipeline.Sql;
 /// </summary>
 public sealed class DuckDbCatalog(string catalogPath, string lakePath) : ICatalog
 {
-    public const string SchemaPartition = "dt=1970-01-01";
-    public const string SchemaFile = "_schema.parquet";
-
     public string Description => $"DuckDB catalog {catalogPath} over {lakePath}";
 
     public async Task RegisterAsync(LakeTable table, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(catalogPath))!);
-        var schemaFile = Path.Combine(lakePath, table.Name, SchemaPartition, SchemaFile);
+        var schemaFile = LakeLayout.SchemaFile(lakePath, table.Name);
         Directory.CreateDirectory(Path.GetDirectoryName(schemaFile)!);
 
         await using var connection = new DuckDBConnection($"Data Source={catalogPath}");
@@ -40,7 +38,7 @@ public sealed class DuckDbCatalog(string catalogPath, string lakePath) : ICatalo
     /// views are this; tests and benchmarks that read the files directly use the same expression.
     /// </summary>
     public static string TableSource(string lakePath, string table) =>
-        $"read_parquet({SqlText.Quote(Path.Combine(lakePath, table, "*", "*.parquet"))}, hive_partitioning = true, union_by_name = true)";
+        $"read_parquet({SqlText.Quote(LakeLayout.DataFiles(lakePath, table))}, hive_partitioning = true, union_by_name = true)";
 
     public static string DuckDbType(LakeColumnType type) => type switch
     {

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using Confluent.Kafka;
 using Microsoft.Extensions.Options;
 using GamePipeline.Lake;
-using StreamWriter.Lake;
 using StreamWriter.Writing;
 
 namespace StreamWriter;

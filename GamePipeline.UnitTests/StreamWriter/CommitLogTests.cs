@@ -1,5 +1,4 @@
 using GamePipeline.Lake;
-using StreamWriter.Lake;
 using StreamWriter.Writing;
 
 namespace GamePipeline.Tests.StreamWriter;
@@ -31,12 +30,12 @@ public sealed class CommitLogTests : IDisposable
     public async Task Recovery_rolls_forward_a_committed_batch_whose_files_were_not_yet_moved()
     {
         var storage = new LocalLakeStorage(_root);
-        var staged = LakePaths.StagedFile("events", 0, ".parquet");
+        var staged = LakeLayout.StagedFile("events", 0, ".parquet");
         await storage.WriteAsync(staged, s => s.WriteAsync("data"u8.ToArray()).AsTask(), CancellationToken.None);
         var manifest = Manifest(0, 9, "a", new CommittedFile("join_guilds", "join_guilds/dt=2026-11-25/part.parquet", staged, 10, 4));
         // Publish the manifest the way a writer that crashed right after its commit point would have left it.
         await storage.WriteAsync("pending.json", s => System.Text.Json.JsonSerializer.SerializeAsync(s, manifest), CancellationToken.None);
-        await storage.TryPublishAsync("pending.json", $"{LakePaths.CommitDirectory("events", 0)}/{LakePaths.ManifestName(0, 0)}", CancellationToken.None);
+        await storage.TryPublishAsync("pending.json", $"{LakeLayout.CommitDirectory("events", 0)}/{LakeLayout.ManifestName(0, 0)}", CancellationToken.None);
 
         var checkpoint = await new CommitLog(storage, "events").RecoverAsync(0, CancellationToken.None);
 

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using GamePipeline.Lake;
-using StreamWriter.Lake;
 
 namespace StreamWriter.Writing;
 
@@ -32,12 +31,12 @@ public sealed class CommitLog(ILakeStorage storage, string topic)
         // a writer that lost this partition moments ago may still be about to commit (it would then lose the
         // race for the manifest name, or win it with its files intact).
         var referenced = last?.Files.Select(f => f.Staged).ToHashSet() ?? [];
-        var stagingDirectory = LakePaths.StagingDirectory(topic, partition);
+        var stagingDirectory = LakeLayout.StagingDirectory(topic, partition);
         var staleBefore = DateTimeOffset.UtcNow - StaleStagingAge;
         foreach (var name in await storage.ListAsync(stagingDirectory, cancellationToken))
         {
             var staged = $"{stagingDirectory}/{name}";
-            if (!referenced.Contains(staged) && LakePaths.StagedAt(name) < staleBefore)
+            if (!referenced.Contains(staged) && LakeLayout.StagedAt(name) < staleBefore)
             {
                 await storage.DeleteAsync(staged, cancellationToken);
             }
@@ -49,9 +48,9 @@ public sealed class CommitLog(ILakeStorage storage, string topic)
     /// <summary>Publishes the manifest; false when another writer already committed a batch starting at the same offset.</summary>
     public async Task<bool> TryCommitAsync(CommitManifest manifest, CancellationToken cancellationToken)
     {
-        var directory = LakePaths.CommitDirectory(topic, manifest.Partition);
-        var name = LakePaths.ManifestName(manifest.Epoch, manifest.FirstOffset);
-        var pending = LakePaths.StagedFile(topic, manifest.Partition, ".manifest");
+        var directory = LakeLayout.CommitDirectory(topic, manifest.Partition);
+        var name = LakeLayout.ManifestName(manifest.Epoch, manifest.FirstOffset);
+        var pending = LakeLayout.StagedFile(topic, manifest.Partition, ".manifest");
         await storage.WriteAsync(pending, stream => JsonSerializer.SerializeAsync(stream, manifest, CommitJsonContext.Default.CommitManifest, cancellationToken), cancellationToken);
         if (!await storage.TryPublishAsync(pending, $"{directory}/{name}", cancellationToken))
         {
@@ -77,7 +76,7 @@ public sealed class CommitLog(ILakeStorage storage, string topic)
 
     public async Task PruneAsync(int partition, CancellationToken cancellationToken)
     {
-        var directory = LakePaths.CommitDirectory(topic, partition);
+        var directory = LakeLayout.CommitDirectory(topic, partition);
         var names = (await storage.ListAsync(directory, cancellationToken)).Where(IsManifest).Order(StringComparer.Ordinal).ToList();
         foreach (var name in names.Take(Math.Max(0, names.Count - RetainedManifests)))
         {
@@ -87,7 +86,7 @@ public sealed class CommitLog(ILakeStorage storage, string topic)
 
     private async Task<CommitManifest?> LatestAsync(int partition, CancellationToken cancellationToken)
     {
-        var directory = LakePaths.CommitDirectory(topic, partition);
+        var directory = LakeLayout.CommitDirectory(topic, partition);
         var newest = (await storage.ListAsync(directory, cancellationToken)).Where(IsManifest).Max(StringComparer.Ordinal);
         if (newest is null)
         {

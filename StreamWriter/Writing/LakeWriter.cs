@@ -2,7 +2,6 @@ using System.Diagnostics;
 using Confluent.Kafka;
 using Microsoft.Extensions.Options;
 using GamePipeline.Lake;
-using StreamWriter.Lake;
 
 namespace StreamWriter.Writing;
 
@@ -428,14 +427,14 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
         var files = new List<CommittedFile>();
         foreach (var table in batch.Tables)
         {
-            var staged = LakePaths.StagedFile(_options.Topic, batch.Partition, ".parquet");
+            var staged = LakeLayout.StagedFile(_options.Topic, batch.Partition, ".parquet");
             long bytes = 0;
             Wait(storage.WriteAsync(staged, async stream =>
             {
                 await table.WriteAsync(stream, CancellationToken.None);
                 bytes = stream.Position;
             }, CancellationToken.None));
-            var path = LakePaths.DataFile(table.Table.Name, table.Date, _options.Topic, batch.Partition, batch.Epoch, batch.FirstOffset, batch.LastOffset);
+            var path = LakeLayout.DataFile(table.Table.Name, table.Date, _options.Topic, batch.Partition, batch.Epoch, batch.FirstOffset, batch.LastOffset);
             files.Add(new CommittedFile(table.Table.Name, path, staged, table.Rows, bytes));
         }
 

@@ -1,14 +1,15 @@
 using System.Globalization;
+using GamePipeline.Contracts;
 
-namespace StreamWriter.Lake;
+namespace GamePipeline.Lake;
 
 /// <summary>
-/// The lake's layout. Tables hold only committed, complete files:
+/// The lake's layout, which its writer and its readers share. Tables hold only committed, complete files:
 /// <c>{table}/dt=YYYY-MM-DD/part-{topic}-p{partition}-e{epoch}-{first offset}-{last offset}.parquet</c>.
 /// Work in progress and the commit log live apart, under <c>_staging/</c> and <c>_commits/</c>, which no table
 /// location includes.
 /// </summary>
-public static class LakePaths
+public static class LakeLayout
 {
     public const string CommitsRoot = "_commits";
     public const string StagingRoot = "_staging";
@@ -32,7 +33,21 @@ public static class LakePaths
             ? DateTimeOffset.FromUnixTimeMilliseconds(ms)
             : DateTimeOffset.MinValue;
 
+    /// <summary>A table's date partition: the Hive-style folder <c>dt=YYYY-MM-DD</c> (<see cref="LakeTables.PartitionColumn"/>).</summary>
+    public static string PartitionFolder(DateOnly date) =>
+        string.Create(CultureInfo.InvariantCulture, $"{LakeTables.PartitionColumn}={date:yyyy-MM-dd}");
+
     public static string DataFile(string table, DateOnly date, string topic, int partition, int epoch, long firstOffset, long lastOffset) =>
         string.Create(CultureInfo.InvariantCulture,
-            $"{table}/dt={date:yyyy-MM-dd}/part-{topic}-p{partition:D4}-e{epoch:D4}-{firstOffset:D19}-{lastOffset:D19}.parquet");
+            $"{table}/{PartitionFolder(date)}/part-{topic}-p{partition:D4}-e{epoch:D4}-{firstOffset:D19}-{lastOffset:D19}.parquet");
+
+    /// <summary>Every data file of a table, as a glob under the lake's root: <c>{table}/*/*.parquet</c>.</summary>
+    public static string DataFiles(string lakeRoot, string table) => Path.Combine(lakeRoot, table, "*", "*.parquet");
+
+    /// <summary>
+    /// The file that gives a table its schema before its first event: empty, typed, in a partition no event has
+    /// (engines skip files whose names start with '_').
+    /// </summary>
+    public static string SchemaFile(string lakeRoot, string table) =>
+        Path.Combine(lakeRoot, table, PartitionFolder(new DateOnly(1970, 1, 1)), "_schema.parquet");
 }
