@@ -1,0 +1,131 @@
+using System.Text.Json.Serialization;
+
+namespace GamePipeline.Lake.Delta;
+
+// The Delta log's actions (PROTOCOL.md, "Actions"), as one line of a commit file holds them (a checkpoint's rows are
+// converted to the same classes: CheckpointRows). Only the actions and fields this project reads are declared;
+// readers must ignore the rest.
+
+/// <summary>A line of a commit, or a row of a checkpoint: exactly one of its actions is set.</summary>
+public sealed class DeltaAction
+{
+    [JsonPropertyName("txn")]
+    public TransactionAction? Txn { get; set; }
+
+    [JsonPropertyName("add")]
+    public AddAction? Add { get; set; }
+
+    [JsonPropertyName("remove")]
+    public RemoveAction? Remove { get; set; }
+
+    [JsonPropertyName("metaData")]
+    public MetadataAction? MetaData { get; set; }
+
+    [JsonPropertyName("protocol")]
+    public ProtocolAction? Protocol { get; set; }
+}
+
+/// <summary>An application's latest transaction version (a streaming writer's progress), for idempotent writes.</summary>
+public sealed class TransactionAction
+{
+    [JsonPropertyName("appId")]
+    public string? AppId { get; set; }
+
+    [JsonPropertyName("version")]
+    public long? Version { get; set; }
+
+    [JsonPropertyName("lastUpdated")]
+    public long? LastUpdated { get; set; }
+}
+
+public sealed class AddAction
+{
+    /// <summary>Relative to the table's root and URI-encoded (RFC 2396), or an absolute URI.</summary>
+    [JsonPropertyName("path")]
+    public string? Path { get; set; }
+
+    /// <summary>Partition column → value serialized as a string (null for a null value).</summary>
+    [JsonPropertyName("partitionValues")]
+    public Dictionary<string, string?>? PartitionValues { get; set; }
+
+    [JsonPropertyName("size")]
+    public long? Size { get; set; }
+
+    [JsonPropertyName("modificationTime")]
+    public long? ModificationTime { get; set; }
+
+    [JsonPropertyName("dataChange")]
+    public bool? DataChange { get; set; }
+
+    /// <summary>Per-file statistics as a JSON string (numRecords, minValues, maxValues, nullCount).</summary>
+    [JsonPropertyName("stats")]
+    public string? Stats { get; set; }
+
+    [JsonPropertyName("deletionVector")]
+    public DeletionVectorDescriptor? DeletionVector { get; set; }
+}
+
+public sealed class RemoveAction
+{
+    [JsonPropertyName("path")]
+    public string? Path { get; set; }
+
+    [JsonPropertyName("deletionTimestamp")]
+    public long? DeletionTimestamp { get; set; }
+
+    [JsonPropertyName("dataChange")]
+    public bool? DataChange { get; set; }
+
+    [JsonPropertyName("deletionVector")]
+    public DeletionVectorDescriptor? DeletionVector { get; set; }
+}
+
+/// <summary>Rows of a data file that are deleted; this reader refuses tables that use them.</summary>
+public sealed class DeletionVectorDescriptor
+{
+    [JsonPropertyName("storageType")]
+    public string? StorageType { get; set; }
+
+    [JsonPropertyName("pathOrInlineDv")]
+    public string? PathOrInlineDv { get; set; }
+}
+
+public sealed class MetadataAction
+{
+    [JsonPropertyName("id")]
+    public string? Id { get; set; }
+
+    [JsonPropertyName("name")]
+    public string? Name { get; set; }
+
+    [JsonPropertyName("description")]
+    public string? Description { get; set; }
+
+    /// <summary>The table's schema as Delta's JSON struct type.</summary>
+    [JsonPropertyName("schemaString")]
+    public string? SchemaString { get; set; }
+
+    [JsonPropertyName("partitionColumns")]
+    public List<string>? PartitionColumns { get; set; }
+
+    [JsonPropertyName("configuration")]
+    public Dictionary<string, string?>? Configuration { get; set; }
+
+    [JsonPropertyName("createdTime")]
+    public long? CreatedTime { get; set; }
+}
+
+public sealed class ProtocolAction
+{
+    [JsonPropertyName("minReaderVersion")]
+    public int? MinReaderVersion { get; set; }
+
+    [JsonPropertyName("minWriterVersion")]
+    public int? MinWriterVersion { get; set; }
+
+    [JsonPropertyName("readerFeatures")]
+    public List<string>? ReaderFeatures { get; set; }
+
+    [JsonPropertyName("writerFeatures")]
+    public List<string>? WriterFeatures { get; set; }
+}
