@@ -23,6 +23,40 @@ public sealed class DeltaAction
 
     [JsonPropertyName("protocol")]
     public ProtocolAction? Protocol { get; set; }
+
+    [JsonPropertyName("commitInfo")]
+    public CommitInfoAction? CommitInfo { get; set; }
+}
+
+/// <summary>Provenance of a commit (PROTOCOL.md, "Commit Provenance Information"): free-form, for history and people.</summary>
+public sealed class CommitInfoAction
+{
+    /// <summary>Milliseconds since the epoch when the commit was made.</summary>
+    [JsonPropertyName("timestamp")]
+    public long? Timestamp { get; set; }
+
+    /// <summary>WRITE, STREAMING UPDATE, OPTIMIZE, VACUUM, DELETE, … (Spark's names, which other engines show).</summary>
+    [JsonPropertyName("operation")]
+    public string? Operation { get; set; }
+
+    [JsonPropertyName("operationParameters")]
+    public Dictionary<string, string>? OperationParameters { get; set; }
+
+    [JsonPropertyName("operationMetrics")]
+    public Dictionary<string, string>? OperationMetrics { get; set; }
+
+    /// <summary>The version the commit was based on (absent for a table's first commit).</summary>
+    [JsonPropertyName("readVersion")]
+    public long? ReadVersion { get; set; }
+
+    [JsonPropertyName("isBlindAppend")]
+    public bool? IsBlindAppend { get; set; }
+
+    [JsonPropertyName("engineInfo")]
+    public string? EngineInfo { get; set; }
+
+    [JsonPropertyName("txnId")]
+    public string? TxnId { get; set; }
 }
 
 /// <summary>An application's latest transaction version (a streaming writer's progress), for idempotent writes.</summary>

@@ -233,5 +233,8 @@ public sealed class DeltaLog(ILakeStorage storage, string table)
     }
 }
 
+/// <summary>Actions as one JSON line each, absent fields left out (as Spark writes them).</summary>
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(DeltaAction))]
+[JsonSerializable(typeof(LastCheckpointInfo))]
 internal sealed partial class DeltaJsonContext : JsonSerializerContext;
