@@ -38,7 +38,8 @@ internal static class ClusterResources
             .WithImageRegistry("docker.io")
             .WithArgs("hdfs", "namenode")
             .WithHadoopConfiguration()
-            .WithEnvironment("ENSURE_NAMENODE_DIR", "/tmp/hadoop-root/dfs/name")
+            // The image runs as user hadoop, whose name directory this is; any other path is formatted at every start.
+            .WithEnvironment("ENSURE_NAMENODE_DIR", "/tmp/hadoop-hadoop/dfs/name")
             .WithHttpEndpoint(targetPort: NameNodeHttpPort, port: ports.HdfsNameNode, name: "http")
             .WithEndpoint(targetPort: NameNodeRpcPort, name: "rpc", scheme: "tcp")
             .WithHttpHealthCheck("/webhdfs/v1/?op=GETFILESTATUS&user.name=root");
@@ -81,7 +82,7 @@ internal static class ClusterResources
             .WithImageRegistry("docker.io")
             .WithBindMount(Path.Combine(builder.AppHostDirectory, "trino", "catalog"), "/etc/trino/catalog", isReadOnly: true)
             .WithHttpEndpoint(targetPort: TrinoPort, port: port, name: "http")
-            .WithHttpHealthCheck("/v1/info")
+            .WithTrinoStartedHealthCheck()
             .WaitFor(metastore);
 
     /// <summary>Trino's HTTP address on the host: the <c>catalog</c> connection string in this topology.</summary>
@@ -95,6 +96,19 @@ internal static class ClusterResources
             .WithEnvironment("HDFS-SITE.XML_dfs.replication", "1")
             .WithEnvironment("HDFS-SITE.XML_dfs.permissions.enabled", "false")
             .WithEnvironment("HDFS-SITE.XML_dfs.webhdfs.enabled", "true");
+
+    /// <summary>
+    /// Healthy once Trino has started: <c>/v1/info</c> answers 200 while it is still starting (and
+    /// <c>/v1/statement</c> answers 503 meanwhile), so the check reads its <c>"starting"</c> flag.
+    /// </summary>
+    private static IResourceBuilder<ContainerResource> WithTrinoStartedHealthCheck(this IResourceBuilder<ContainerResource> trino)
+    {
+        var endpoint = trino.GetEndpoint("http");
+        var name = $"{trino.Resource.Name}_started";
+        trino.ApplicationBuilder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
+            name, _ => new TrinoStartedHealthCheck(() => new Uri(endpoint.Url)), HealthStatus.Unhealthy, tags: ["trino"]));
+        return trino.WithHealthCheck(name);
+    }
 
     /// <summary>Healthy once the endpoint accepts TCP connections (the metastore speaks Thrift, not HTTP).</summary>
     private static IResourceBuilder<ContainerResource> WithTcpHealthCheck(this IResourceBuilder<ContainerResource> container, string endpointName)
@@ -121,6 +135,33 @@ internal sealed class TcpConnectHealthCheck(EndpointReference endpoint) : IHealt
         catch (SocketException e)
         {
             return new HealthCheckResult(context.Registration.FailureStatus, $"{endpoint.Host}:{endpoint.Port} refused: {e.Message}", e);
+        }
+    }
+}
+
+/// <summary>Healthy when Trino's <c>/v1/info</c> says <c>"starting": false</c>.</summary>
+internal sealed class TrinoStartedHealthCheck(Func<Uri> baseAddress) : IHealthCheck
+{
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(5) };
+
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            using var response = await Http.GetAsync(new Uri(baseAddress(), "/v1/info"), cancellationToken);
+            if (!response.IsSuccessStatusCode)
+            {
+                return new HealthCheckResult(context.Registration.FailureStatus, $"/v1/info answered {(int)response.StatusCode}");
+            }
+
+            using var info = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStreamAsync(cancellationToken));
+            return info.RootElement.TryGetProperty("starting", out var starting) && starting.ValueKind == System.Text.Json.JsonValueKind.False
+                ? HealthCheckResult.Healthy()
+                : new HealthCheckResult(context.Registration.FailureStatus, "Trino is still starting");
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException)
+        {
+            return new HealthCheckResult(context.Registration.FailureStatus, $"/v1/info: {e.Message}", e);
         }
     }
 }

@@ -42,7 +42,7 @@ public sealed class FakeTrino : IAsyncDisposable
     {
         var sql = await new StreamReader(request.Body).ReadToEndAsync();
         Statements.Enqueue(sql);
-        foreach (var name in new[] { "X-Trino-User", "X-Trino-Catalog", "X-Trino-Schema", "X-Trino-Source" })
+        foreach (var name in new[] { "X-Trino-User", "X-Trino-Catalog", "X-Trino-Schema", "X-Trino-Source", "X-Trino-Time-Zone" })
         {
             LastHeaders[name] = request.Headers[name].ToString();
         }

@@ -40,6 +40,7 @@ public sealed class TrinoSqlEngineTests : IAsyncLifetime
         Assert.Equal("analyst", _trino.LastHeaders["X-Trino-User"]);
         Assert.Equal("hive", _trino.LastHeaders["X-Trino-Catalog"]);
         Assert.Equal("default", _trino.LastHeaders["X-Trino-Schema"]);
+        Assert.Equal("UTC", _trino.LastHeaders["X-Trino-Time-Zone"]);
     }
 
     [Fact]

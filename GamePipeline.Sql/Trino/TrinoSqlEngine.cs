@@ -121,6 +121,8 @@ public sealed class TrinoSqlEngine(HttpClient http, TrinoOptions options) : ISql
         request.Headers.Add("X-Trino-Catalog", options.Catalog);
         request.Headers.Add("X-Trino-Schema", options.Schema);
         request.Headers.Add("X-Trino-Source", "gamepipeline");
+        // Timestamps in the session's zone would otherwise follow the server's.
+        request.Headers.Add("X-Trino-Time-Zone", "UTC");
         for (var attempt = 1; ; attempt++)
         {
             using var attemptRequest = await CloneAsync(request, cancellationToken);

@@ -88,7 +88,7 @@ public sealed class ContainersTopologyTests
         Assert.Equal("hdfs://namenode:8020", nameNodeEnvironment["CORE-SITE.XML_fs.defaultFS"]);
         Assert.Equal("namenode:8020", nameNodeEnvironment["HDFS-SITE.XML_dfs.namenode.rpc-address"]);
         Assert.Equal("1", nameNodeEnvironment["HDFS-SITE.XML_dfs.replication"]);
-        Assert.Equal("/tmp/hadoop-root/dfs/name", nameNodeEnvironment["ENSURE_NAMENODE_DIR"]);
+        Assert.Equal("/tmp/hadoop-hadoop/dfs/name", nameNodeEnvironment["ENSURE_NAMENODE_DIR"]);
         Assert.Equal(["hdfs", "namenode"], await ArgsAsync(nameNode));
         Assert.Equal(["hdfs", "datanode"], await ArgsAsync(dataNode));
         Assert.Equal(9870, Endpoint(nameNode, "http").TargetPort);
