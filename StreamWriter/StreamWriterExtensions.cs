@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Confluent.Kafka;
 using GamePipeline.Contracts;
 using GamePipeline.Lake;
@@ -20,6 +21,7 @@ public static class StreamWriterExtensions
 
         builder.AddLakeStorage();
         builder.Services.AddSingleton<StreamWriterMetrics>();
+        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<LakeWriter>();
         builder.Services.AddSingleton<RetentionLosses>();
         builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(

@@ -10,26 +10,17 @@ namespace StreamWriter.Writing;
 /// from the lake's commit log, never from Kafka's group offsets. Called only from the consumer's thread
 /// (including its rebalance callbacks), so it needs no locks.
 /// </summary>
-public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOptions> options, StreamWriterMetrics metrics, RetentionLosses losses, ILogger<LakeWriter> logger)
+public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOptions> options, StreamWriterMetrics metrics, RetentionLosses losses, TimeProvider time, ILogger<LakeWriter> logger)
 {
     private static readonly TimeSpan WatermarkTimeout = TimeSpan.FromSeconds(10);
-
-    // A partition this close to its high watermark may be read to its end (see AtEnd): a transactional producer's
-    // commit markers take offsets no record is delivered at.
-    private const int MarkerSlack = 16;
-
-    // Within that slack, a partition is at its end once nothing more was read from it for this long: longer than a
-    // fetch the broker holds open (fetch.wait.max.ms, 50 ms): on a busy machine a backlog's last records can take
-    // longer than the 20 ms between two due checks to arrive.
-    private static readonly TimeSpan QuietAtEnd = TimeSpan.FromMilliseconds(100);
     private readonly StreamWriterOptions _options = options.Value;
+    private readonly FlushPolicy _policy = new(options.Value, time);
     private readonly CommitLog _log = new(storage, options.Value.Topic);
     private readonly Dictionary<int, PartitionBatch> _partitions = [];
     private readonly string _writerId = options.Value.WriterId ?? $"{Environment.MachineName}-{Environment.ProcessId}";
     private readonly Dictionary<int, InFlightCommit> _inFlight = [];
     private readonly SemaphoreSlim _commitSlots = new(options.Value.CommitParallelism);
     private readonly HashSet<int> _paused = [];
-    private readonly Dictionary<int, DueCheck> _lastCheck = [];
     private int _groupSize = FirstGroupSize(options.Value);
 
     public string WriterId => _writerId;
@@ -77,7 +68,7 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
                 // Hand over cleanly: what we hold goes to the lake before another writer resumes from it.
                 Drain(consumer, partition);
                 _partitions.Remove(partition);
-                _lastCheck.Remove(partition);
+                _policy.Forget(partition);
                 StreamWriterLog.Revoked(logger, partition);
             }
         }
@@ -90,7 +81,7 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
         {
             // A commit still running for it may finish or lose the race to the new owner; either way is safe.
             _inFlight.Remove(partition);
-            _lastCheck.Remove(partition);
+            _policy.Forget(partition);
             if (_partitions.Remove(partition))
             {
                 StreamWriterLog.Lost(logger, partition);
@@ -115,7 +106,7 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
             batch = _partitions[record.Partition.Value];
         }
 
-        if (record.Offset.Value > batch.NextOffset + MarkerSlack)
+        if (record.Offset.Value > batch.NextOffset + FlushPolicy.MarkerSlack)
         {
             ReportDropped(consumer, batch, record);
         }
@@ -128,12 +119,9 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
     }
 
     /// <summary>
-    /// Settles finished commits, then starts committing every batch whose oldest record has waited
-    /// <see cref="StreamWriterOptions.FlushInterval"/> while the writer keeps up with its partition. A partition
-    /// further behind is being worked through as a backlog, where freshness is lost anyway: its batches grow into
-    /// larger, fewer files, up to <see cref="StreamWriterOptions.BacklogFlushInterval"/> or the size limits (or, read
-    /// in groups, until it is read to its end). Commits run in the background while the consumer reads on; a
-    /// partition has at most one.
+    /// Settles finished commits, then starts committing the batches the <see cref="FlushPolicy"/> finds due, and
+    /// reads a long backlog in groups. Commits run in the background while the consumer reads on; a partition has at
+    /// most one.
     /// </summary>
     public void CommitDue(IConsumer<string?, ReadOnlyMemory<byte>> consumer)
     {
@@ -145,50 +133,32 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
             Settle(consumer, wait: true);
         }
 
-        var overBudget = buffered >= _options.MaxBufferedBytes;
-        var readingInGroups = ReadingInGroups;
-        // Working through a backlog: not read to the high watermark librdkafka last fetched, and reading records
-        // older than a flush interval. A partition not fetched yet does not count.
-        var now = DateTime.UtcNow;
-        var newestRead = _partitions.Values.Select(batch => batch.NewestKafkaTime).DefaultIfEmpty().Max();
-        var highs = _partitions.Values.ToDictionary(batch => batch.Partition, batch => HighWatermark(consumer, batch.Partition));
-        var behind = _partitions.Values
-            .Where(batch => !KeepsUp(batch, highs[batch.Partition], LastCheck(batch.Partition), now, newestRead))
-            .Select(batch => batch.Partition).ToHashSet();
-        if (readingInGroups)
+        var decision = _policy.Decide(
+            [.. _partitions.Values.Select(batch => State(consumer, batch))],
+            ReadingInGroups,
+            overBudget: buffered >= _options.MaxBufferedBytes);
+        foreach (var partition in decision.NowBacklogged)
         {
-            // Not merely behind for a moment (a busy machine under a steady stream): a backlog so long it is read in groups.
-            foreach (var partition in behind)
-            {
-                _partitions[partition].Backlogged = true;
-            }
+            _partitions[partition].Backlogged = true;
         }
 
-        foreach (var batch in _partitions.Values.ToList())
+        foreach (var partition in decision.Commit)
         {
-            if (!batch.IsEmpty && !_inFlight.ContainsKey(batch.Partition)
-                && Stopwatch.GetElapsedTime(batch.StartedAt) is var age
-                && (overBudget || age >= _options.BacklogFlushInterval
-                    // Caught up: a backlog's batch is whole once its partition is read to its end (and, read in
-                    // groups, other partitions wait for this one), a live stream's after a flush interval.
-                    || (!behind.Contains(batch.Partition) && (readingInGroups || batch.Backlogged || age >= _options.FlushInterval))))
-            {
-                StartCommit(consumer, batch);
-            }
+            StartCommit(consumer, _partitions[partition]);
         }
 
-        foreach (var batch in _partitions.Values)
-        {
-            var high = highs[batch.Partition];
-            // Read to the offset last fetched, not merely near it: a backlog's last records may still be on their way.
-            var last = LastCheck(batch.Partition);
-            var readToEndAt = high != Offset.Unset.Value && batch.NextOffset >= high ? now : last?.ReadToEndAt ?? default;
-            var readAt = last is { } seen && seen.NextOffset == batch.NextOffset ? seen.ReadAt : now;
-            _lastCheck[batch.Partition] = new DueCheck(batch.NextOffset, high, readToEndAt, readAt);
-        }
-
-        ReadBacklogInGroups(consumer, behind);
+        ReadBacklogInGroups(consumer, decision.Behind);
     }
+
+    private PartitionState State(IConsumer<string?, ReadOnlyMemory<byte>> consumer, PartitionBatch batch) => new(
+        batch.Partition,
+        batch.NextOffset,
+        HighWatermark(consumer, batch.Partition),
+        batch.NewestKafkaTime,
+        batch.IsEmpty ? TimeSpan.Zero : Stopwatch.GetElapsedTime(batch.StartedAt),
+        batch.IsEmpty,
+        _inFlight.ContainsKey(batch.Partition),
+        batch.Backlogged);
 
     /// <summary>
     /// While more partitions are behind than <see cref="StreamWriterOptions.BacklogReadPartitions"/>, reads only that
@@ -200,7 +170,7 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
     /// the commit threads have nothing to do. Once no more partitions are behind than that, every paused partition
     /// is resumed.
     /// </summary>
-    private void ReadBacklogInGroups(IConsumer<string?, ReadOnlyMemory<byte>> consumer, HashSet<int> behind)
+    private void ReadBacklogInGroups(IConsumer<string?, ReadOnlyMemory<byte>> consumer, IReadOnlySet<int> behind)
     {
         if (behind.Count <= _options.BacklogReadPartitions)
         {
@@ -256,49 +226,9 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
         }
     }
 
-    /// <summary>
-    /// Whether the partition has nothing more to read, by the high watermark librdkafka last fetched (no broker
-    /// round trip). A moment without records while the fetcher is short of CPU is not the end of a backlog: the
-    /// partitions still behind keep growing their batches instead of all being flushed as small files.
-    /// Within <see cref="MarkerSlack"/> of the watermark, the partition is at its end if nothing more was read from
-    /// it for <see cref="QuietAtEnd"/> (the offsets left are commit markers) or its producers wrote more since the
-    /// last due check (a live stream the consumer trails by a moment's records, not a backlog) — but not while the
-    /// last few records of a backlog are still on their way: taken to be at its end then, a partition's last records
-    /// were committed as a batch — three files — of their own.
-    /// </summary>
-    private static bool AtEnd(PartitionBatch batch, long high, DueCheck? lastCheck, DateTime now) =>
-        high == Offset.Unset.Value
-            || batch.NextOffset >= high
-            || (batch.NextOffset >= high - MarkerSlack
-                && lastCheck is { } last
-                && ((last.NextOffset == batch.NextOffset && now - last.ReadAt >= QuietAtEnd) || last.High != high));
-
     /// <summary>The high watermark librdkafka last fetched for the partition (<see cref="Offset.Unset"/> before its first fetch).</summary>
     private long HighWatermark(IConsumer<string?, ReadOnlyMemory<byte>> consumer, int partition) =>
         consumer.GetWatermarkOffsets(ToTopicPartition(partition)).High.Value;
-
-    /// <summary>
-    /// Whether the writer keeps up with the partition: it is read to its end, or the writer has read what its
-    /// producers wrote until less than a flush interval ago — the last record read from it was produced then (by its
-    /// Kafka timestamp; for a partition not read from yet, the newest record read from any), or the partition was
-    /// read to its end then. Not only the former: under a steady stream the consumer trails librdkafka's prefetch
-    /// by a moment's records, more than the slack whenever the machine is busy, and after a quiet spell the first
-    /// records are fetched a moment before they are read; such a writer must be taken neither for one working
-    /// through a backlog — whose records are older than that — nor read in groups.
-    /// </summary>
-    private bool KeepsUp(PartitionBatch batch, long high, DueCheck? lastCheck, DateTime now, DateTime newestRead)
-    {
-        var lastRecordTime = batch.NewestKafkaTime == default ? newestRead : batch.NewestKafkaTime;
-        var readToEndAt = lastCheck?.ReadToEndAt ?? default;
-        return now - (lastRecordTime > readToEndAt ? lastRecordTime : readToEndAt) <= _options.FlushInterval
-            || AtEnd(batch, high, lastCheck, now);
-    }
-
-    private DueCheck? LastCheck(int partition) => _lastCheck.TryGetValue(partition, out var last) ? last : null;
-
-    /// <summary>What a due check saw of a partition: the next offset to read, the high watermark, when it last
-    /// found the partition read to the high watermark it fetched, and since when nothing more was read from it.</summary>
-    private readonly record struct DueCheck(long NextOffset, long High, DateTime ReadToEndAt, DateTime ReadAt);
 
     /// <summary>Commits everything this writer holds and waits for it (shutdown).</summary>
     public void CommitAll(IConsumer<string?, ReadOnlyMemory<byte>> consumer)
@@ -312,17 +242,12 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
     private sealed record InFlightCommit(PartitionBatch Batch, Task<long?> Outcome);
 
     /// <summary>
-    /// Hands the partition's batch to a background commit and gives the partition a fresh batch. A backlog's batch
-    /// committed before its partition was read to the high watermark fetched (its last records a moment late, or the
-    /// size limits reached) leaves the rest of that backlog to the fresh batch: it is committed once the partition
-    /// is read to its end, as its predecessor would have been, not a flush interval later. Not so once the
-    /// partition was read to its end or its records are fresh: a live stream's batches gather a flush interval.
+    /// Hands the partition's batch to a background commit and gives the partition a fresh batch, backlogged if the
+    /// backlog continues past this one (<see cref="FlushPolicy.BacklogContinues"/>).
     /// </summary>
     private void StartCommit(IConsumer<string?, ReadOnlyMemory<byte>> consumer, PartitionBatch batch)
     {
-        var backlogContinues = batch.Backlogged
-            && DateTime.UtcNow - batch.NewestKafkaTime > _options.FlushInterval
-            && batch.NextOffset < HighWatermark(consumer, batch.Partition);
+        var backlogContinues = _policy.BacklogContinues(State(consumer, batch));
         _partitions[batch.Partition] = new PartitionBatch(batch.Partition, batch.Epoch, batch.NextOffset)
         {
             NewestKafkaTime = batch.NewestKafkaTime,
@@ -422,7 +347,7 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
             metrics.BadRecord(badReason);
         }
 
-        var writtenAt = DateTime.UtcNow;
+        var writtenAt = time.GetUtcNow().UtcDateTime;
         batch.StampWrittenAt(writtenAt);
         var files = new List<CommittedFile>();
         foreach (var table in batch.Tables)
