@@ -21,6 +21,9 @@ public interface ILakeStorage
     /// <summary>File names (not paths) directly under <paramref name="directory"/>; empty when it does not exist.</summary>
     Task<IReadOnlyList<string>> ListAsync(string directory, CancellationToken cancellationToken);
 
+    /// <summary>The files directly under <paramref name="directory"/> with their sizes and modification times; empty when it does not exist.</summary>
+    Task<IReadOnlyList<LakeFileStatus>> ListFilesAsync(string directory, CancellationToken cancellationToken);
+
     Task<byte[]?> ReadAsync(string path, CancellationToken cancellationToken);
 
     Task DeleteAsync(string path, CancellationToken cancellationToken);
@@ -28,3 +31,6 @@ public interface ILakeStorage
     /// <summary>Creates the directory and its parents (a table's location must exist before a catalog registers it).</summary>
     Task CreateDirectoryAsync(string directory, CancellationToken cancellationToken);
 }
+
+/// <summary>A file of the lake as a listing shows it: its name (not path), size and last modification.</summary>
+public sealed record LakeFileStatus(string Name, long Length, DateTimeOffset ModifiedAt);

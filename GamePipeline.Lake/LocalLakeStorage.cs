@@ -37,13 +37,16 @@ public sealed class LocalLakeStorage(string root) : ILakeStorage
 
     public Task<bool> ExistsAsync(string path, CancellationToken cancellationToken) => Task.FromResult(File.Exists(Full(path)));
 
-    public Task<IReadOnlyList<string>> ListAsync(string directory, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<string>> ListAsync(string directory, CancellationToken cancellationToken) =>
+        [.. (await ListFilesAsync(directory, cancellationToken)).Select(file => file.Name)];
+
+    public Task<IReadOnlyList<LakeFileStatus>> ListFilesAsync(string directory, CancellationToken cancellationToken)
     {
-        var full = Full(directory);
-        IReadOnlyList<string> names = Directory.Exists(full)
-            ? [.. Directory.EnumerateFiles(full).Select(Path.GetFileName).OfType<string>()]
+        var full = new DirectoryInfo(Full(directory));
+        IReadOnlyList<LakeFileStatus> files = full.Exists
+            ? [.. full.EnumerateFiles().Select(file => new LakeFileStatus(file.Name, file.Length, file.LastWriteTimeUtc))]
             : [];
-        return Task.FromResult(names);
+        return Task.FromResult(files);
     }
 
     public async Task<byte[]?> ReadAsync(string path, CancellationToken cancellationToken)

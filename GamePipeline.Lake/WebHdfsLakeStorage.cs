@@ -107,7 +107,10 @@ public sealed class WebHdfsLakeStorage(HttpClient http, WebHdfsOptions options) 
         return (await response.Content.ReadFromJsonAsync<FileStatusResponse>(cancellationToken))?.FileStatus?.Type == "FILE";
     }
 
-    public async Task<IReadOnlyList<string>> ListAsync(string directory, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<string>> ListAsync(string directory, CancellationToken cancellationToken) =>
+        [.. (await ListFilesAsync(directory, cancellationToken)).Select(file => file.Name)];
+
+    public async Task<IReadOnlyList<LakeFileStatus>> ListFilesAsync(string directory, CancellationToken cancellationToken)
     {
         using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Get, Url(directory, "LISTSTATUS")), $"LISTSTATUS {directory}", cancellationToken);
         if (response.StatusCode == HttpStatusCode.NotFound)
@@ -117,7 +120,11 @@ public sealed class WebHdfsLakeStorage(HttpClient http, WebHdfsOptions options) 
 
         await EnsureSuccessAsync(response, $"LISTSTATUS {directory}", cancellationToken);
         var listing = await response.Content.ReadFromJsonAsync<ListStatusResponse>(cancellationToken);
-        return [.. (listing?.FileStatuses?.FileStatus ?? []).Where(s => s.Type == "FILE").Select(s => s.PathSuffix!)];
+        return
+        [
+            .. (listing?.FileStatuses?.FileStatus ?? []).Where(s => s.Type == "FILE")
+                .Select(s => new LakeFileStatus(s.PathSuffix!, s.Length, DateTimeOffset.FromUnixTimeMilliseconds(s.ModificationTime))),
+        ];
     }
 
     public async Task<byte[]?> ReadAsync(string path, CancellationToken cancellationToken)
@@ -258,7 +265,9 @@ public sealed class WebHdfsLakeStorage(HttpClient http, WebHdfsOptions options) 
 
     private sealed record FileStatus(
         [property: JsonPropertyName("pathSuffix")] string? PathSuffix,
-        [property: JsonPropertyName("type")] string Type);
+        [property: JsonPropertyName("type")] string Type,
+        [property: JsonPropertyName("length")] long Length = 0,
+        [property: JsonPropertyName("modificationTime")] long ModificationTime = 0);
 
     private sealed record FileStatusResponse([property: JsonPropertyName("FileStatus")] FileStatus? FileStatus);
 

@@ -16,6 +16,7 @@ public sealed class FakeWebHdfs : IAsyncDisposable
     public const string UnreachableDataNodeHost = "datanode.invalid";
     private WebApplication _app = null!;
     private readonly ConcurrentDictionary<string, byte[]> _files = new();
+    private readonly ConcurrentDictionary<string, long> _modifiedAt = new();
     private readonly ConcurrentDictionary<string, bool> _directories = new() { ["/"] = true };
     private readonly Lock _namespaceLock = new();
     private int _failuresLeft;
@@ -114,7 +115,7 @@ public sealed class FakeWebHdfs : IAsyncDisposable
                 var children = new JsonArray();
                 foreach (var (name, content) in _files.Where(f => IsChild(prefix, f.Key)).Select(f => (f.Key[prefix.Length..], f.Value)))
                 {
-                    children.Add(Status(name, "FILE", content.Length));
+                    children.Add(Status(name, "FILE", content.Length, _modifiedAt.GetValueOrDefault(prefix + name)));
                 }
 
                 foreach (var name in _directories.Keys.Where(d => IsChild(prefix, d)).Select(d => d[prefix.Length..]))
@@ -156,6 +157,7 @@ public sealed class FakeWebHdfs : IAsyncDisposable
         {
             CreateParents(file);
             _files[file] = body.ToArray();
+            _modifiedAt[file] = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         }
 
         return Results.Created(new Uri(Endpoint, $"/webhdfs/v1{file}"), null);
@@ -172,8 +174,11 @@ public sealed class FakeWebHdfs : IAsyncDisposable
                 return false;
             }
 
+            // A rename keeps the file's modification time, as HDFS's does.
             _files[to] = content;
+            _modifiedAt[to] = _modifiedAt.GetValueOrDefault(from);
             _files.TryRemove(from, out _);
+            _modifiedAt.TryRemove(from, out _);
             return true;
         }
     }
@@ -189,8 +194,8 @@ public sealed class FakeWebHdfs : IAsyncDisposable
     private static bool IsChild(string prefix, string path) =>
         path.StartsWith(prefix, StringComparison.Ordinal) && path.Length > prefix.Length && !path.AsSpan(prefix.Length).Contains('/');
 
-    private static JsonObject Status(string name, string type, long length) =>
-        new() { ["pathSuffix"] = name, ["type"] = type, ["length"] = length, ["replication"] = 1 };
+    private static JsonObject Status(string name, string type, long length, long modificationTime = 0) =>
+        new() { ["pathSuffix"] = name, ["type"] = type, ["length"] = length, ["modificationTime"] = modificationTime, ["replication"] = 1 };
 
     private static IResult Boolean(bool value) => Results.Json(new JsonObject { ["boolean"] = value });
 

@@ -53,6 +53,20 @@ public abstract class LakeStorageContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_listing_with_statuses_gives_each_files_size_and_modification_time()
+    {
+        var before = DateTimeOffset.UtcNow.AddSeconds(-2);
+        await WriteTextAsync("events/_delta_log/00000000000000000000.json", "abc");
+        await WriteTextAsync("events/_delta_log/00000000000000000001.json", "de");
+
+        var files = (await Storage.ListFilesAsync("events/_delta_log", CancellationToken.None)).OrderBy(f => f.Name, StringComparer.Ordinal).ToList();
+
+        Assert.Equal([("00000000000000000000.json", 3L), ("00000000000000000001.json", 2L)], files.Select(f => (f.Name, f.Length)));
+        Assert.All(files, f => Assert.InRange(f.ModifiedAt, before, DateTimeOffset.UtcNow.AddSeconds(2)));
+        Assert.Empty(await Storage.ListFilesAsync("nope", CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Publishing_moves_the_file_and_never_overwrites_an_existing_one()
     {
         await WriteTextAsync("_staging/first.json", "first");

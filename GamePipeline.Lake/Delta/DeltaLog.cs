@@ -55,6 +55,56 @@ public sealed class DeltaLog(ILakeStorage storage, string table)
     }
 
     /// <summary>
+    /// The snapshot as it was at <paramref name="timestamp"/>: the newest version committed at or before it. A
+    /// commit's time is its log file's modification time (the protocol's rule without in-commit timestamps), made
+    /// to increase with the version (a commit whose file is older than its predecessor's counts as one millisecond
+    /// after it). A time before the oldest version the log holds, or in the future, is a missing version.
+    /// </summary>
+    public async Task<DeltaSnapshot> ReadAsOfAsync(DateTimeOffset timestamp, CancellationToken cancellationToken = default)
+    {
+        var times = await CommitTimesAsync(cancellationToken);
+        if (times.Count == 0)
+        {
+            throw new DeltaTableException(DeltaReadFailure.NotATable, $"{Table} is not a Delta table: {_log}/ holds no commit");
+        }
+
+        if (timestamp > DateTimeOffset.UtcNow)
+        {
+            throw new DeltaTableException(DeltaReadFailure.MissingVersion, $"{Table} has no version at {timestamp:O}: that is in the future");
+        }
+
+        var (earliest, earliestTime) = times[0];
+        if (timestamp < earliestTime)
+        {
+            throw new DeltaTableException(DeltaReadFailure.MissingVersion,
+                $"{Table} has no version at or before {timestamp:O}: the oldest it holds, version {earliest}, was committed at {earliestTime:O}");
+        }
+
+        return await ReadAsync(times.Last(t => t.Time <= timestamp).Version, cancellationToken);
+    }
+
+    /// <summary>Each commit's version and time, in version order (see <see cref="ReadAsOfAsync"/>).</summary>
+    public async Task<IReadOnlyList<(long Version, DateTimeOffset Time)>> CommitTimesAsync(CancellationToken cancellationToken = default)
+    {
+        var files = await storage.ListFilesAsync(_log, cancellationToken);
+        var commits = DeltaLogFiles.Parse(files.Select(f => f.Name)).Commits;
+        var modified = files.ToDictionary(f => f.Name, f => f.ModifiedAt, StringComparer.Ordinal);
+        var times = new List<(long Version, DateTimeOffset Time)>();
+        foreach (var version in commits)
+        {
+            var time = modified[DeltaLogFiles.CommitName(version)];
+            if (times.Count > 0 && time <= times[^1].Time)
+            {
+                time = times[^1].Time.AddMilliseconds(1);
+            }
+
+            times.Add((version, time));
+        }
+
+        return times;
+    }
+
+    /// <summary>
     /// <paramref name="snapshot"/> brought up to the latest version by reading only the commits after it (the whole
     /// log again only when those commits are gone, e.g. cleaned up after a newer checkpoint).
     /// </summary>

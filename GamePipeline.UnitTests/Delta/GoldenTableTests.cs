@@ -190,6 +190,37 @@ public sealed class GoldenTableTests
         copy.Delete(recursive: true);
     }
 
+    [Fact]
+    public async Task Time_travel_by_timestamp_reads_the_newest_version_committed_at_or_before_it()
+    {
+        var copy = CopyOf("time-travel-start-start20-start40");
+        var log = Path.Combine(copy.FullName, "_delta_log");
+        var start = new DateTime(2026, 12, 1, 12, 0, 0, DateTimeKind.Utc);
+        for (var version = 0; version <= 2; version++)
+        {
+            File.SetLastWriteTimeUtc(Path.Combine(log, DeltaLogFiles.CommitName(version)), start.AddMinutes(10 * version));
+        }
+
+        var deltaLog = new DeltaLog(new LocalLakeStorage(copy.FullName), ".");
+
+        Assert.Equal(0, (await deltaLog.ReadAsOfAsync(start)).Version);
+        Assert.Equal(0, (await deltaLog.ReadAsOfAsync(start.AddMinutes(9))).Version);
+        Assert.Equal(1, (await deltaLog.ReadAsOfAsync(start.AddMinutes(10))).Version);
+        Assert.Equal(2, (await deltaLog.ReadAsOfAsync(start.AddDays(1))).Version);
+        var before = await Assert.ThrowsAsync<DeltaTableException>(() => deltaLog.ReadAsOfAsync(start.AddSeconds(-1)));
+        Assert.Equal(DeltaReadFailure.MissingVersion, before.Failure);
+        Assert.Contains("version 0", before.Message);
+        Assert.Equal(DeltaReadFailure.MissingVersion, (await Assert.ThrowsAsync<DeltaTableException>(() => deltaLog.ReadAsOfAsync(DateTimeOffset.UtcNow.AddHours(1)))).Failure);
+
+        // A commit whose file is older than its predecessor's still comes after it.
+        File.SetLastWriteTimeUtc(Path.Combine(log, DeltaLogFiles.CommitName(2)), start.AddMinutes(5));
+        var times = await deltaLog.CommitTimesAsync();
+        Assert.Equal(new DateTimeOffset(start.AddMinutes(10)).AddMilliseconds(1), times[2].Time);
+        // So at minute 6 (after its file's time) version 2 does not exist yet; version 0 is the state.
+        Assert.Equal(0, (await deltaLog.ReadAsOfAsync(start.AddMinutes(6))).Version);
+        copy.Delete(recursive: true);
+    }
+
     private static DirectoryInfo CopyOf(string table)
     {
         var copy = Directory.CreateTempSubdirectory($"golden-{table}-");
@@ -240,6 +271,8 @@ public sealed class GoldenTableTests
         public Task<bool> ExistsAsync(string path, CancellationToken cancellationToken) => inner.ExistsAsync(path, cancellationToken);
 
         public Task<IReadOnlyList<string>> ListAsync(string directory, CancellationToken cancellationToken) => inner.ListAsync(directory, cancellationToken);
+
+        public Task<IReadOnlyList<LakeFileStatus>> ListFilesAsync(string directory, CancellationToken cancellationToken) => inner.ListFilesAsync(directory, cancellationToken);
 
         public Task DeleteAsync(string path, CancellationToken cancellationToken) => inner.DeleteAsync(path, cancellationToken);
 
