@@ -23,16 +23,7 @@ public sealed class LocalLakeStorage(string root) : ILakeStorage
     {
         var target = Full(to);
         Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-        try
-        {
-            // Without overwrite, .NET refuses an existing target atomically (link + unlink on Unix).
-            File.Move(Full(from), target, overwrite: false);
-            return Task.FromResult(true);
-        }
-        catch (IOException) when (File.Exists(target))
-        {
-            return Task.FromResult(false);
-        }
+        return Task.FromResult(NoReplaceMove.TryMove(Full(from), target));
     }
 
     public Task<bool> ExistsAsync(string path, CancellationToken cancellationToken) => Task.FromResult(File.Exists(Full(path)));
@@ -43,10 +34,23 @@ public sealed class LocalLakeStorage(string root) : ILakeStorage
     public Task<IReadOnlyList<LakeFileStatus>> ListFilesAsync(string directory, CancellationToken cancellationToken)
     {
         var full = new DirectoryInfo(Full(directory));
-        IReadOnlyList<LakeFileStatus> files = full.Exists
-            ? [.. full.EnumerateFiles().Select(file => new LakeFileStatus(file.Name, file.Length, file.LastWriteTimeUtc))]
-            : [];
-        return Task.FromResult(files);
+        var files = new List<LakeFileStatus>();
+        if (full.Exists)
+        {
+            foreach (var file in full.EnumerateFiles())
+            {
+                try
+                {
+                    files.Add(new LakeFileStatus(file.Name, file.Length, file.LastWriteTimeUtc));
+                }
+                catch (FileNotFoundException)
+                {
+                    // Removed between listing and reading its status (another writer's temporary file): not there.
+                }
+            }
+        }
+
+        return Task.FromResult<IReadOnlyList<LakeFileStatus>>(files);
     }
 
     public async Task<byte[]?> ReadAsync(string path, CancellationToken cancellationToken)

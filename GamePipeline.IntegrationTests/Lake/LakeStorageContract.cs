@@ -67,6 +67,23 @@ public abstract class LakeStorageContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Of_writers_publishing_one_name_at_once_exactly_one_wins_every_time()
+    {
+        for (var round = 0; round < 50; round++)
+        {
+            var sources = Enumerable.Range(0, 4).Select(i => $"_staging/{round}-{i}.json").ToList();
+            foreach (var source in sources)
+            {
+                await WriteTextAsync(source, source);
+            }
+
+            var outcomes = await Task.WhenAll(sources.Select(source => Task.Run(() => Storage.TryPublishAsync(source, $"_delta_log/{round:D20}.json", CancellationToken.None))));
+
+            Assert.Equal(1, outcomes.Count(won => won));
+        }
+    }
+
+    [Fact]
     public async Task Publishing_moves_the_file_and_never_overwrites_an_existing_one()
     {
         await WriteTextAsync("_staging/first.json", "first");
