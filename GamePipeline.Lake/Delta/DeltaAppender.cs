@@ -1,0 +1,180 @@
+namespace GamePipeline.Lake.Delta;
+
+/// <summary>What a Delta table is created with: its schema (Delta's JSON struct type), partition columns and properties.</summary>
+public sealed record DeltaTableDefinition(string SchemaString, IReadOnlyList<string> PartitionColumns, IReadOnlyDictionary<string, string> Configuration);
+
+/// <summary>
+/// An application's progress carried by a commit (a <c>txn</c> action): the version the appender read for
+/// <see cref="AppId"/> (null: none yet) and the version the commit records.
+/// </summary>
+public sealed record TransactionAdvance(string AppId, long? From, long To);
+
+/// <summary>The version an append was committed as, and the checkpoint it wrote, if it was due one.</summary>
+public sealed record DeltaAppendResult(long Version, bool Checkpointed, Exception? CheckpointError);
+
+/// <summary>Another writer committed for one of the append's applications first: the append was not committed.</summary>
+public sealed class DeltaTransactionConflictException(string message) : Exception(message);
+
+/// <summary>
+/// Appends data files to a Delta table as blind appends, with the <c>txn</c> versions that make a streaming
+/// writer's appends exactly once, and creates the table with its first append. Optimistic, as the protocol
+/// prescribes: each attempt writes the version after the newest it knows; when another writer took that version,
+/// the appender reads the commits it missed and tries the next one, unless one of them conflicts with a blind
+/// append — it changed the table's protocol or metadata, or it advanced a transaction this append advances (two
+/// writers for one partition: the later one must not commit what the other has). A checkpoint is written every
+/// <paramref name="checkpointInterval"/> versions. One append at a time per appender.
+/// </summary>
+public sealed class DeltaAppender(ILakeStorage storage, string table, DeltaTableDefinition definition, int checkpointInterval = 10)
+{
+    /// <summary>
+    /// The protocol our tables are created with: reader and writer version 1, the lowest there is. The tables use
+    /// only what version 1 defines — add, remove, metaData, protocol, txn and commitInfo actions, partition columns,
+    /// per-file statistics — and no table feature (no column mapping, deletion vectors, invariants, CHECK
+    /// constraints, change data feed, identity columns or timestamp without time zone), so every Delta reader and
+    /// writer can open them.
+    /// </summary>
+    public static readonly ProtocolAction Protocol = new() { MinReaderVersion = 1, MinWriterVersion = 1 };
+
+    private const string EngineInfo = "GamePipeline";
+    private readonly DeltaLog _log = new(storage, table);
+    private readonly DeltaLogWriter _writer = new(storage, table);
+    private readonly SemaphoreSlim _oneAtATime = new(1, 1);
+    private DeltaSnapshot? _snapshot;
+
+    /// <summary>Conflicts retried in a row before an append gives up (a table under extreme contention).</summary>
+    public int MaxAttempts { get; init; } = 100;
+
+    /// <summary>The newest snapshot this appender knows (refreshed on every append), null before the table exists.</summary>
+    public DeltaSnapshot? Snapshot => _snapshot;
+
+    public async Task<DeltaAppendResult> AppendAsync(IReadOnlyList<AddAction> files, IReadOnlyList<TransactionAdvance> transactions, string operation, CancellationToken cancellationToken)
+    {
+        await _oneAtATime.WaitAsync(cancellationToken);
+        try
+        {
+            _snapshot = await CurrentAsync(cancellationToken);
+            var basis = _snapshot;
+            for (var attempt = 1; ; attempt++)
+            {
+                EnsureNoConflict(basis, _snapshot, transactions);
+                var version = _snapshot is null ? 0 : _snapshot.Version + 1;
+                var commitInfo = new CommitInfoAction
+                {
+                    Timestamp = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+                    Operation = _snapshot is null ? "CREATE TABLE" : operation,
+                    ReadVersion = _snapshot?.Version,
+                    IsBlindAppend = true,
+                    EngineInfo = EngineInfo,
+                    TxnId = Guid.NewGuid().ToString(),
+                    OperationMetrics = new() { ["numFiles"] = files.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+                };
+                if (await _writer.TryCommitAsync(version, commitInfo, Actions(version, files, transactions), cancellationToken))
+                {
+                    _snapshot = await CurrentAsync(cancellationToken);
+                    return await CheckpointIfDueAsync(version, cancellationToken);
+                }
+
+                if (attempt >= MaxAttempts)
+                {
+                    throw new IOException($"{table}: gave up after {attempt} attempts; other writers took every version meanwhile");
+                }
+
+                _snapshot = await CurrentAsync(cancellationToken);
+            }
+        }
+        finally
+        {
+            _oneAtATime.Release();
+        }
+    }
+
+    private async Task<DeltaSnapshot?> CurrentAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return _snapshot is null ? await _log.ReadAsync(cancellationToken: cancellationToken) : await _log.RefreshAsync(_snapshot, cancellationToken);
+        }
+        catch (DeltaTableException e) when (e.Failure == DeltaReadFailure.NotATable)
+        {
+            return null;
+        }
+    }
+
+    private IEnumerable<DeltaAction> Actions(long version, IReadOnlyList<AddAction> files, IReadOnlyList<TransactionAdvance> transactions)
+    {
+        if (version == 0)
+        {
+            yield return new DeltaAction { Protocol = Protocol };
+            yield return new DeltaAction
+            {
+                MetaData = new MetadataAction
+                {
+                    Id = Guid.NewGuid().ToString(),
+                    SchemaString = definition.SchemaString,
+                    PartitionColumns = [.. definition.PartitionColumns],
+                    Configuration = definition.Configuration.ToDictionary(p => p.Key, p => (string?)p.Value),
+                    CreatedTime = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+                },
+            };
+        }
+
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        foreach (var transaction in transactions)
+        {
+            yield return new DeltaAction { Txn = new TransactionAction { AppId = transaction.AppId, Version = transaction.To, LastUpdated = now } };
+        }
+
+        foreach (var file in files)
+        {
+            yield return new DeltaAction { Add = file };
+        }
+    }
+
+    /// <summary>
+    /// Whether the commits since <paramref name="basis"/> leave a blind append valid: the same protocol and metadata,
+    /// and every transaction this append advances still where the append read it.
+    /// </summary>
+    private void EnsureNoConflict(DeltaSnapshot? basis, DeltaSnapshot? current, IReadOnlyList<TransactionAdvance> transactions)
+    {
+        if (basis is not null && current is not null && current.Version != basis.Version && !SameTable(basis, current))
+        {
+            throw new DeltaTransactionConflictException($"{table}: the table's protocol or metadata changed at a version after {basis.Version}; the append must be planned again");
+        }
+
+        foreach (var transaction in transactions)
+        {
+            long? now = current is not null && current.Transactions.TryGetValue(transaction.AppId, out var version) ? version : null;
+            if (now != transaction.From)
+            {
+                throw new DeltaTransactionConflictException(
+                    $"{table}: {transaction.AppId} is at version {now?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}, not {transaction.From?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"} as this append read it: another writer committed for it");
+            }
+        }
+    }
+
+    private static bool SameTable(DeltaSnapshot a, DeltaSnapshot b) =>
+        a.Metadata.Id == b.Metadata.Id
+        && a.Metadata.SchemaString == b.Metadata.SchemaString
+        && a.PartitionColumns.SequenceEqual(b.PartitionColumns)
+        && a.Protocol.MinReaderVersion == b.Protocol.MinReaderVersion
+        && a.Protocol.MinWriterVersion == b.Protocol.MinWriterVersion;
+
+    private async Task<DeltaAppendResult> CheckpointIfDueAsync(long version, CancellationToken cancellationToken)
+    {
+        if (version == 0 || version % checkpointInterval != 0 || _snapshot is null)
+        {
+            return new DeltaAppendResult(version, false, null);
+        }
+
+        try
+        {
+            await _writer.WriteCheckpointAsync(version == _snapshot.Version ? _snapshot : await _log.ReadAsync(version, cancellationToken), cancellationToken);
+            return new DeltaAppendResult(version, true, null);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The commit stands; a missing checkpoint only makes readers replay more of the log.
+            return new DeltaAppendResult(version, false, e);
+        }
+    }
+}
