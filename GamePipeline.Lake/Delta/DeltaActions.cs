@@ -1,10 +1,12 @@
 using System.Text.Json.Serialization;
+using Parquet.Serialization.Attributes;
 
 namespace GamePipeline.Lake.Delta;
 
-// The Delta log's actions (PROTOCOL.md, "Actions"), as one line of a commit file holds them (a checkpoint's rows are
-// converted to the same classes: CheckpointRows). Only the actions and fields this project reads are declared;
-// readers must ignore the rest.
+// The Delta log's actions (PROTOCOL.md, "Actions"), as one line of a commit file or one row of a checkpoint we write
+// holds them: System.Text.Json and Parquet.Net's serializer both name the fields by [JsonPropertyName]. Checkpoints
+// are read through CheckpointRows (other writers' nullability differs). Only the actions and fields this project
+// reads or writes are declared; readers must ignore the rest.
 
 /// <summary>A line of a commit, or a row of a checkpoint: exactly one of its actions is set.</summary>
 public sealed class DeltaAction
@@ -24,7 +26,9 @@ public sealed class DeltaAction
     [JsonPropertyName("protocol")]
     public ProtocolAction? Protocol { get; set; }
 
+    /// <summary>Commits carry it; checkpoints (which this class also writes, as Parquet) do not.</summary>
     [JsonPropertyName("commitInfo")]
+    [ParquetIgnore]
     public CommitInfoAction? CommitInfo { get; set; }
 }
 

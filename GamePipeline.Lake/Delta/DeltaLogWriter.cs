@@ -57,7 +57,7 @@ public sealed class DeltaLogWriter(ILakeStorage storage, string table)
         ];
 
         using var checkpoint = new MemoryStream();
-        await ParquetSerializer.SerializeAsync(rows.Select(CheckpointRow.From), checkpoint, cancellationToken: cancellationToken);
+        await ParquetSerializer.SerializeAsync(rows, checkpoint, cancellationToken: cancellationToken);
         // Another writer may have checkpointed this version first: its checkpoint serves as well as ours.
         await PublishAsync(DeltaLogFiles.CheckpointName(snapshot.Version), checkpoint.ToArray(), cancellationToken);
 
@@ -89,34 +89,3 @@ public sealed class DeltaLogWriter(ILakeStorage storage, string table)
 internal sealed record LastCheckpointInfo(
     [property: JsonPropertyName("version")] long Version,
     [property: JsonPropertyName("size")] long Size);
-
-/// <summary>
-/// A checkpoint row as Parquet.Net writes it: the actions Spark's checkpoints hold, each an optional struct, in
-/// Spark's column order. Parquet.Net's typed writer needs concrete nested classes, which the action classes are.
-/// </summary>
-internal sealed class CheckpointRow
-{
-    [JsonPropertyName("txn")]
-    public TransactionAction? Txn { get; set; }
-
-    [JsonPropertyName("add")]
-    public AddAction? Add { get; set; }
-
-    [JsonPropertyName("remove")]
-    public RemoveAction? Remove { get; set; }
-
-    [JsonPropertyName("metaData")]
-    public MetadataAction? MetaData { get; set; }
-
-    [JsonPropertyName("protocol")]
-    public ProtocolAction? Protocol { get; set; }
-
-    public static CheckpointRow From(DeltaAction action) => new()
-    {
-        Txn = action.Txn,
-        Add = action.Add,
-        Remove = action.Remove,
-        MetaData = action.MetaData,
-        Protocol = action.Protocol,
-    };
-}
