@@ -17,9 +17,14 @@ public static class GameApiExtensions
             .ValidateOnStart();
         var ingest = builder.Configuration.GetSection(IngestOptions.Section).Get<IngestOptions>() ?? new IngestOptions();
 
-        // What a 2xx promises is set here; what may be tuned (linger.ms, compression.type) is in appsettings.json.
-        builder.AddKafkaProducer<string, byte[]>(ResourceNames.Kafka, ProducerClientName, settings =>
+        builder.AddKafkaProducer<string, byte[]>(ResourceNames.Kafka, ProducerClientName, defaults: new ProducerConfig
         {
+            // Every request awaits its acknowledgement, so lingering only adds latency; under load batches form anyway.
+            LingerMs = 0,
+            CompressionType = CompressionType.Lz4,
+        }, configureSettings: settings =>
+        {
+            // What a 2xx promises; configuration cannot change it.
             // Durable in Kafka: every in-sync replica has the event, and retries never duplicate it.
             settings.Config.Acks = Acks.All;
             settings.Config.EnableIdempotence = true;

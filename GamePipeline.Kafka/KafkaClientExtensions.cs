@@ -18,50 +18,59 @@ namespace Microsoft.Extensions.Hosting;
 public static class KafkaClientExtensions
 {
     /// <param name="clientName">Names the settings section, the client in logs and metrics, and its health check; <c>{connectionName}-producer</c> by default.</param>
+    /// <param name="defaults">librdkafka properties the service tunes, which configuration may change.</param>
+    /// <param name="configureSettings">What the service requires; runs last, so configuration cannot change it.</param>
     public static IHostApplicationBuilder AddKafkaProducer<TKey, TValue>(
         this IHostApplicationBuilder builder,
         string connectionName,
         string? clientName = null,
+        ProducerConfig? defaults = null,
         Action<KafkaProducerSettings>? configureSettings = null,
         Action<IServiceProvider, ProducerBuilder<TKey, TValue>>? configureBuilder = null) =>
-        builder.AddKafkaProducer(serviceKey: null, connectionName, clientName ?? $"{connectionName}-producer", configureSettings, configureBuilder);
+        builder.AddKafkaProducer(serviceKey: null, connectionName, clientName ?? $"{connectionName}-producer", defaults, configureSettings, configureBuilder);
 
     /// <param name="name">The service key, and the client's name (settings section, logs, metrics, health check).</param>
     public static IHostApplicationBuilder AddKeyedKafkaProducer<TKey, TValue>(
         this IHostApplicationBuilder builder,
         string name,
         string connectionName,
+        ProducerConfig? defaults = null,
         Action<KafkaProducerSettings>? configureSettings = null,
         Action<IServiceProvider, ProducerBuilder<TKey, TValue>>? configureBuilder = null) =>
-        builder.AddKafkaProducer(serviceKey: name, connectionName, name, configureSettings, configureBuilder);
+        builder.AddKafkaProducer(serviceKey: name, connectionName, name, defaults, configureSettings, configureBuilder);
 
     /// <param name="clientName">Names the settings section, the client in logs and metrics, and its health check; <c>{connectionName}-consumer</c> by default.</param>
+    /// <param name="defaults">librdkafka properties the service tunes, which configuration may change.</param>
+    /// <param name="configureSettings">What the service requires; runs last, so configuration cannot change it.</param>
     public static IHostApplicationBuilder AddKafkaConsumer<TKey, TValue>(
         this IHostApplicationBuilder builder,
         string connectionName,
         string? clientName = null,
+        ConsumerConfig? defaults = null,
         Action<KafkaConsumerSettings>? configureSettings = null,
         Action<IServiceProvider, ConsumerBuilder<TKey, TValue>>? configureBuilder = null) =>
-        builder.AddKafkaConsumer(serviceKey: null, connectionName, clientName ?? $"{connectionName}-consumer", configureSettings, configureBuilder);
+        builder.AddKafkaConsumer(serviceKey: null, connectionName, clientName ?? $"{connectionName}-consumer", defaults, configureSettings, configureBuilder);
 
     /// <param name="name">The service key, and the client's name (settings section, logs, metrics, health check).</param>
     public static IHostApplicationBuilder AddKeyedKafkaConsumer<TKey, TValue>(
         this IHostApplicationBuilder builder,
         string name,
         string connectionName,
+        ConsumerConfig? defaults = null,
         Action<KafkaConsumerSettings>? configureSettings = null,
         Action<IServiceProvider, ConsumerBuilder<TKey, TValue>>? configureBuilder = null) =>
-        builder.AddKafkaConsumer(serviceKey: name, connectionName, name, configureSettings, configureBuilder);
+        builder.AddKafkaConsumer(serviceKey: name, connectionName, name, defaults, configureSettings, configureBuilder);
 
     private static IHostApplicationBuilder AddKafkaProducer<TKey, TValue>(
         this IHostApplicationBuilder builder,
         string? serviceKey,
         string connectionName,
         string clientName,
+        ProducerConfig? defaults,
         Action<KafkaProducerSettings>? configureSettings,
         Action<IServiceProvider, ProducerBuilder<TKey, TValue>>? configureBuilder)
     {
-        var settings = builder.ReadSettings(new KafkaProducerSettings(), connectionName, clientName, configureSettings);
+        var settings = builder.ReadSettings(new KafkaProducerSettings(), defaults, connectionName, clientName, configureSettings);
         builder.AddClient(serviceKey, settings, clientName, sp =>
         {
             var events = new KafkaClientEvents(clientName, settings, sp);
@@ -85,10 +94,11 @@ public static class KafkaClientExtensions
         string? serviceKey,
         string connectionName,
         string clientName,
+        ConsumerConfig? defaults,
         Action<KafkaConsumerSettings>? configureSettings,
         Action<IServiceProvider, ConsumerBuilder<TKey, TValue>>? configureBuilder)
     {
-        var settings = builder.ReadSettings(new KafkaConsumerSettings(), connectionName, clientName, configureSettings);
+        var settings = builder.ReadSettings(new KafkaConsumerSettings(), defaults, connectionName, clientName, configureSettings);
         builder.AddClient(serviceKey, settings, clientName, sp =>
         {
             var events = new KafkaClientEvents(clientName, settings, sp);
@@ -107,12 +117,12 @@ public static class KafkaClientExtensions
         return builder;
     }
 
-    /// <summary>Configuration, then the connection string, then code (see <see cref="KafkaClientSettings"/>).</summary>
-    private static TSettings ReadSettings<TSettings>(this IHostApplicationBuilder builder, TSettings settings, string connectionName, string clientName, Action<TSettings>? configureSettings)
+    /// <summary>The service's defaults, configuration, the connection string, then code (see <see cref="KafkaClientSettings"/>).</summary>
+    private static TSettings ReadSettings<TSettings>(this IHostApplicationBuilder builder, TSettings settings, ClientConfig? defaults, string connectionName, string clientName, Action<TSettings>? configureSettings)
         where TSettings : KafkaClientSettings
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionName);
-        settings.Read(builder.Configuration, connectionName, clientName);
+        settings.Read(defaults, builder.Configuration, connectionName, clientName);
         configureSettings?.Invoke(settings);
 
         var config = settings.ClientConfig;

@@ -4,9 +4,10 @@ using Microsoft.Extensions.Configuration;
 namespace GamePipeline.Kafka;
 
 /// <summary>
-/// One Kafka client's settings. They come, each overriding the one before, from section
-/// <c>Kafka:Clients:{clientName}</c>, then the connection string <c>ConnectionStrings:{connectionName}</c>, then the
-/// code that adds the client, as in Aspire's own client integrations: configuration tunes what code leaves open.
+/// One Kafka client's settings. They come, each overriding the one before, from the librdkafka defaults the service
+/// declares, then section <c>Kafka:Clients:{clientName}</c>, then the connection string
+/// <c>ConnectionStrings:{connectionName}</c>, then the code that adds the client, as in Aspire's own client
+/// integrations: configuration tunes what the service's code leaves open, and cannot change what it sets.
 /// </summary>
 public abstract class KafkaClientSettings
 {
@@ -33,8 +34,13 @@ public abstract class KafkaClientSettings
     /// <summary>The librdkafka properties (<c>Config:linger.ms</c>, …) as a typed client configuration.</summary>
     internal abstract ClientConfig ClientConfig { get; }
 
-    internal void Read(IConfiguration configuration, string connectionName, string clientName)
+    internal void Read(IEnumerable<KeyValuePair<string, string>>? defaults, IConfiguration configuration, string connectionName, string clientName)
     {
+        foreach (var (name, value) in defaults ?? [])
+        {
+            ClientConfig.Set(name, value);
+        }
+
         var section = configuration.GetSection($"{SectionPrefix}:{clientName}");
         section.Bind(this);
         foreach (var property in section.GetSection("Config").GetChildren())

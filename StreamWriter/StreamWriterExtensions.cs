@@ -26,9 +26,9 @@ public static class StreamWriterExtensions
         builder.Services.AddSingleton<RetentionLosses>();
         builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
             "retention-losses", sp => sp.GetRequiredService<RetentionLosses>(), HealthStatus.Unhealthy, []));
-        // What exactly-once relies on is set here; what may be tuned (fetching, the commit interval) is in
-        // appsettings.json, explained in docs/streamwriter.md.
-        builder.AddKafkaConsumer<string?, ReadOnlyMemory<byte>>(ResourceNames.Kafka, ConsumerClientName, clientSettings =>
+        // The tuning (docs/streamwriter.md, "Kafka consumer") is a default configuration may change; what
+        // exactly-once relies on is set after configuration.
+        builder.AddKafkaConsumer<string?, ReadOnlyMemory<byte>>(ResourceNames.Kafka, ConsumerClientName, ConsumerDefaults(settings), clientSettings =>
         {
             var config = clientSettings.Config;
             config.GroupId = settings.GroupId;
@@ -42,10 +42,6 @@ public static class StreamWriterExtensions
             if (settings.GroupProtocol == GroupProtocol.Classic)
             {
                 config.PartitionAssignmentStrategy = PartitionAssignmentStrategy.RoundRobin;
-                // Classic-only properties, so not in appsettings.json (the consumer protocol refuses them): the
-                // defaults for a fast takeover, unless configuration set them.
-                config.SessionTimeoutMs ??= 10_000;
-                config.HeartbeatIntervalMs ??= 1_000;
             }
 
             // A span per record would be a million spans per million events; each commit's span links to the
@@ -64,5 +60,29 @@ public static class StreamWriterExtensions
             .WithMetrics(metrics => metrics.AddMeter(StreamWriterMetrics.MeterName))
             .WithTracing(tracing => tracing.AddSource(StreamWriterMetrics.ActivitySourceName));
         return builder;
+    }
+
+    private static ConsumerConfig ConsumerDefaults(StreamWriterOptions settings)
+    {
+        var defaults = new ConsumerConfig
+        {
+            // How often the written positions reach Kafka, where GameApi's backpressure reads them.
+            AutoCommitIntervalMs = 250,
+            // A backlog's partitions fetched in large steps.
+            FetchMaxBytes = 64 * 1024 * 1024,
+            QueuedMaxMessagesKbytes = 256 * 1024,
+            // librdkafka's 1 s leaves a partition whose prefetch queue is full unfetched for up to a second.
+            FetchQueueBackoffMs = 10,
+            // A partition resumed while a fetch waits at the broker is first asked for in the next fetch.
+            FetchWaitMaxMs = 50,
+        };
+        if (settings.GroupProtocol == GroupProtocol.Classic)
+        {
+            // Classic groups only (the consumer protocol refuses them): a fast takeover.
+            defaults.SessionTimeoutMs = 10_000;
+            defaults.HeartbeatIntervalMs = 1_000;
+        }
+
+        return defaults;
     }
 }

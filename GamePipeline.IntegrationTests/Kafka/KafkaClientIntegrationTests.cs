@@ -109,7 +109,7 @@ public sealed class KafkaClientIntegrationTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Settings_come_from_configuration_then_the_connection_string_then_code_which_wins()
+    public async Task Settings_come_from_the_services_defaults_then_configuration_then_the_connection_string_then_code_which_wins()
     {
         KafkaProducerSettings? seenByCode = null;
         IHost? host = null;
@@ -123,10 +123,11 @@ public sealed class KafkaClientIntegrationTests : IAsyncLifetime
                 ["Kafka:Clients:ordered:Config:linger.ms"] = "7",
                 ["Kafka:Clients:ordered:Config:client.id"] = "from-configuration",
             });
-            builder.AddKafkaProducer<string, string>("kafka", "ordered", settings =>
+            builder.AddKafkaProducer<string, string>("kafka", "ordered", defaults: new ProducerConfig { LingerMs = 3, BatchNumMessages = 500 }, configureSettings: settings =>
             {
                 seenByCode = settings;
                 Assert.Equal(7, settings.Config.LingerMs);
+                Assert.Equal(500, settings.Config.BatchNumMessages);
                 settings.Config.ClientId = "from-code";
             });
             host = builder.Build();
@@ -155,7 +156,7 @@ public sealed class KafkaClientIntegrationTests : IAsyncLifetime
                 ["Kafka:Clients:audit:DisableHealthChecks"] = "true",
             });
             builder.AddKeyedKafkaProducer<string, string>("audit", "kafka");
-            builder.AddKeyedKafkaProducer<string, string>("events", "kafka", settings => settings.Config.ClientId = "events");
+            builder.AddKeyedKafkaProducer<string, string>("events", "kafka", configureSettings: settings => settings.Config.ClientId = "events");
             host = builder.Build();
         });
         using var _ = host;
