@@ -66,6 +66,18 @@ public sealed class FlushPolicyUnitTests
     }
 
     [Fact]
+    public void A_backlog_read_in_one_go_before_any_check_saw_it_behind_is_committed_once_read_to_its_end()
+    {
+        var oldRecords = Decide(partitions: Partition(next: 2_000, high: 2_000, producedAgo: TimeSpan.FromHours(1), age: TimeSpan.FromMilliseconds(30)));
+        var freshRecords = Decide(partitions: Partition(partition: 1, next: 2_000, high: 2_000, producedAgo: TimeSpan.FromMilliseconds(30), age: TimeSpan.FromMilliseconds(30)));
+        var oldNotAtEnd = Decide(partitions: Partition(partition: 2, next: 1_990, high: 2_000, producedAgo: TimeSpan.FromHours(1), age: TimeSpan.FromMilliseconds(30)));
+
+        Assert.Equal([0], oldRecords.Commit);
+        Assert.Empty(freshRecords.Commit);
+        Assert.Empty(oldNotAtEnd.Commit);
+    }
+
+    [Fact]
     public void Over_the_memory_budget_every_batch_is_committed_but_empty_ones_and_those_already_committing()
     {
         var decision = Decide(overBudget: true, partitions:

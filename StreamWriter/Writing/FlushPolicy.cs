@@ -63,7 +63,7 @@ internal sealed class FlushPolicy(StreamWriterOptions options, TimeProvider time
                 && (overBudget || p.BatchAge >= options.BacklogFlushInterval
                     // Caught up: a backlog's batch is whole once its partition is read to its end (and, read in
                     // groups, other partitions wait for this one), a live stream's after a flush interval.
-                    || (!behind.Contains(p.Partition) && (readingInGroups || p.Backlogged || p.BatchAge >= options.FlushInterval))))
+                    || (!behind.Contains(p.Partition) && (readingInGroups || p.Backlogged || p.BatchAge >= options.FlushInterval || OldAtEnd(p, now)))))
             .Select(p => p.Partition)
             .ToList();
 
@@ -90,6 +90,14 @@ internal sealed class FlushPolicy(StreamWriterOptions options, TimeProvider time
         committed.Backlogged
         && time.GetUtcNow().UtcDateTime - committed.NewestKafkaTime > options.FlushInterval
         && committed.NextOffset < committed.HighWatermark;
+
+    /// <summary>
+    /// A partition read to its end whose records were all produced more than a flush interval ago: a backlog the
+    /// writer read in one go, before any due check saw it behind. Its batch is whole; waiting a flush interval
+    /// would only delay old records.
+    /// </summary>
+    private bool OldAtEnd(PartitionState p, DateTime now) =>
+        p.HighWatermark != Offset.Unset.Value && p.NextOffset >= p.HighWatermark && now - p.NewestKafkaTime > options.FlushInterval;
 
     /// <summary>Forgets a partition the writer no longer holds.</summary>
     public void Forget(int partition) => _lastCheck.Remove(partition);
