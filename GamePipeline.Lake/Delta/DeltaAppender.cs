@@ -9,8 +9,8 @@ public sealed record DeltaTableDefinition(string SchemaString, IReadOnlyList<str
 /// </summary>
 public sealed record TransactionAdvance(string AppId, long? From, long To);
 
-/// <summary>The version an append was committed as, and the checkpoint it wrote, if it was due one.</summary>
-public sealed record DeltaAppendResult(long Version, bool Checkpointed, Exception? CheckpointError);
+/// <summary>The version an append was committed as, after how many attempts, and the checkpoint it wrote, if it was due one.</summary>
+public sealed record DeltaAppendResult(long Version, int Attempts, bool Checkpointed, Exception? CheckpointError);
 
 /// <summary>Another writer committed for one of the append's applications first: the append was not committed.</summary>
 public sealed class DeltaTransactionConflictException(string message) : Exception(message);
@@ -71,7 +71,7 @@ public sealed class DeltaAppender(ILakeStorage storage, string table, DeltaTable
                 if (await _writer.TryCommitAsync(version, commitInfo, Actions(version, files, transactions), cancellationToken))
                 {
                     _snapshot = await CurrentAsync(cancellationToken);
-                    return await CheckpointIfDueAsync(version, cancellationToken);
+                    return await CheckpointIfDueAsync(version, attempt, cancellationToken);
                 }
 
                 if (attempt >= MaxAttempts)
@@ -159,22 +159,22 @@ public sealed class DeltaAppender(ILakeStorage storage, string table, DeltaTable
         && a.Protocol.MinReaderVersion == b.Protocol.MinReaderVersion
         && a.Protocol.MinWriterVersion == b.Protocol.MinWriterVersion;
 
-    private async Task<DeltaAppendResult> CheckpointIfDueAsync(long version, CancellationToken cancellationToken)
+    private async Task<DeltaAppendResult> CheckpointIfDueAsync(long version, int attempts, CancellationToken cancellationToken)
     {
         if (version == 0 || version % checkpointInterval != 0 || _snapshot is null)
         {
-            return new DeltaAppendResult(version, false, null);
+            return new DeltaAppendResult(version, attempts, false, null);
         }
 
         try
         {
             await _writer.WriteCheckpointAsync(version == _snapshot.Version ? _snapshot : await _log.ReadAsync(version, cancellationToken), cancellationToken);
-            return new DeltaAppendResult(version, true, null);
+            return new DeltaAppendResult(version, attempts, true, null);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // The commit stands; a missing checkpoint only makes readers replay more of the log.
-            return new DeltaAppendResult(version, false, e);
+            return new DeltaAppendResult(version, attempts, false, e);
         }
     }
 }

@@ -117,25 +117,31 @@ public sealed class DeltaLog(ILakeStorage storage, string table)
             return snapshot;
         }
 
-        var next = snapshot.Version + 1;
-        if (!listing.Commits.Contains(next))
+        var state = new Replay(snapshot);
+        try
+        {
+            await state.ApplyCommitsAsync(this, listing, snapshot.Version + 1, latest, cancellationToken);
+        }
+        catch (DeltaTableException e) when (e.Failure == DeltaReadFailure.MissingVersion)
         {
             return await ReadAsync(cancellationToken: cancellationToken);
         }
 
-        var state = new Replay(snapshot);
-        await state.ApplyCommitsAsync(this, listing, next, latest, cancellationToken);
         return state.ToSnapshot(Table, latest);
     }
 
     private async Task<LogListing> ListAsync(CancellationToken cancellationToken) =>
         DeltaLogFiles.Parse(await storage.ListAsync(_log, cancellationToken));
 
-    private async Task<IReadOnlyList<DeltaAction>> ReadCommitAsync(long version, CancellationToken cancellationToken)
+    /// <summary>A commit's actions, or null when no file holds that version.</summary>
+    private async Task<IReadOnlyList<DeltaAction>?> ReadCommitAsync(long version, CancellationToken cancellationToken)
     {
-        var path = $"{_log}/{DeltaLogFiles.CommitName(version)}";
-        var bytes = await storage.ReadAsync(path, cancellationToken)
-            ?? throw new DeltaTableException(DeltaReadFailure.MissingVersion, $"{Table}: commit {version} disappeared while it was read ({path})");
+        var bytes = await storage.ReadAsync($"{_log}/{DeltaLogFiles.CommitName(version)}", cancellationToken);
+        if (bytes is null)
+        {
+            return null;
+        }
+
         var actions = new List<DeltaAction>();
         foreach (var line in Encoding.UTF8.GetString(bytes).Split('\n'))
         {
@@ -202,13 +208,12 @@ public sealed class DeltaLog(ILakeStorage storage, string table)
         {
             for (var version = from; version <= to; version++)
             {
-                if (!listing.Commits.Contains(version))
-                {
-                    throw new DeltaTableException(DeltaReadFailure.MissingVersion,
+                // A listing taken while files are added may miss one added meanwhile (readdir promises nothing about
+                // entries added during it): a version the listing lacks is read by name before it counts as missing.
+                var actions = await deltaLog.ReadCommitAsync(version, cancellationToken)
+                    ?? throw new DeltaTableException(DeltaReadFailure.MissingVersion,
                         $"{deltaLog.Table}: version {version} is missing from the log (versions must be contiguous; the latest is {listing.Latest})");
-                }
-
-                foreach (var action in await deltaLog.ReadCommitAsync(version, cancellationToken))
+                foreach (var action in actions)
                 {
                     Apply(action, $"{deltaLog.Table} version {version}");
                 }

@@ -67,6 +67,20 @@ public sealed class DeltaLogWriterTests : IDisposable
     }
 
     [Fact]
+    public async Task A_version_a_listing_missed_while_it_was_being_added_is_read_by_name()
+    {
+        await CreateAsync();
+        Assert.True(await _writer.TryCommitAsync(2, Info("STREAMING UPDATE"), [Add("dt=2026-12-07/e.parquet", "2026-12-07", 1)], CancellationToken.None));
+        // readdir may leave out an entry added while it runs, and still list a later one.
+        var storage = new ListingWithout(_storage, DeltaLogFiles.CommitName(1));
+
+        var snapshot = await new DeltaLog(storage, Table).ReadAsync();
+
+        Assert.Equal(2, snapshot.Version);
+        Assert.Equal(["dt=2026-12-06/b%20c.parquet", "dt=2026-12-07/e.parquet"], snapshot.Files.Select(f => f.Path));
+    }
+
+    [Fact]
     public async Task Of_two_commits_of_one_version_the_second_is_refused_and_leaves_nothing_behind()
     {
         await CreateAsync();
@@ -173,5 +187,29 @@ public sealed class DeltaLogWriterTests : IDisposable
                 depth--;
             }
         }
+    }
+
+    /// <summary>A lake storage whose listings leave out one file that is there.</summary>
+    private sealed class ListingWithout(ILakeStorage inner, string hidden) : ILakeStorage
+    {
+        public string Location => inner.Location;
+
+        public async Task<IReadOnlyList<string>> ListAsync(string directory, CancellationToken cancellationToken) =>
+            [.. (await inner.ListAsync(directory, cancellationToken)).Where(name => name != hidden)];
+
+        public async Task<IReadOnlyList<LakeFileStatus>> ListFilesAsync(string directory, CancellationToken cancellationToken) =>
+            [.. (await inner.ListFilesAsync(directory, cancellationToken)).Where(file => file.Name != hidden)];
+
+        public Task<byte[]?> ReadAsync(string path, CancellationToken cancellationToken) => inner.ReadAsync(path, cancellationToken);
+
+        public Task WriteAsync(string path, Func<Stream, Task> write, CancellationToken cancellationToken) => inner.WriteAsync(path, write, cancellationToken);
+
+        public Task<bool> TryPublishAsync(string from, string to, CancellationToken cancellationToken) => inner.TryPublishAsync(from, to, cancellationToken);
+
+        public Task<bool> ExistsAsync(string path, CancellationToken cancellationToken) => inner.ExistsAsync(path, cancellationToken);
+
+        public Task DeleteAsync(string path, CancellationToken cancellationToken) => inner.DeleteAsync(path, cancellationToken);
+
+        public Task CreateDirectoryAsync(string directory, CancellationToken cancellationToken) => inner.CreateDirectoryAsync(directory, cancellationToken);
     }
 }
