@@ -122,34 +122,18 @@ public sealed class DeltaAppenderTests : IDisposable
     }
 
     /// <summary>A lake storage whose first publish lets another writer commit first.</summary>
-    private sealed class RacingStorage(ILakeStorage inner, Func<Task<bool>> competitor) : ILakeStorage
+    private sealed class RacingStorage(ILakeStorage inner, Func<Task<bool>> competitor) : DelegatingLakeStorage(inner)
     {
         private Func<Task<bool>>? _competitor = competitor;
 
-        public string Location => inner.Location;
-
-        public async Task<bool> TryPublishAsync(string from, string to, CancellationToken cancellationToken)
+        public override async Task<bool> TryPublishAsync(string from, string to, CancellationToken cancellationToken)
         {
             if (Interlocked.Exchange(ref _competitor, null) is { } first)
             {
                 Assert.True(await first());
             }
 
-            return await inner.TryPublishAsync(from, to, cancellationToken);
+            return await base.TryPublishAsync(from, to, cancellationToken);
         }
-
-        public Task WriteAsync(string path, Func<Stream, Task> write, CancellationToken cancellationToken) => inner.WriteAsync(path, write, cancellationToken);
-
-        public Task<bool> ExistsAsync(string path, CancellationToken cancellationToken) => inner.ExistsAsync(path, cancellationToken);
-
-        public Task<IReadOnlyList<string>> ListAsync(string directory, CancellationToken cancellationToken) => inner.ListAsync(directory, cancellationToken);
-
-        public Task<IReadOnlyList<LakeFileStatus>> ListFilesAsync(string directory, CancellationToken cancellationToken) => inner.ListFilesAsync(directory, cancellationToken);
-
-        public Task<byte[]?> ReadAsync(string path, CancellationToken cancellationToken) => inner.ReadAsync(path, cancellationToken);
-
-        public Task DeleteAsync(string path, CancellationToken cancellationToken) => inner.DeleteAsync(path, cancellationToken);
-
-        public Task CreateDirectoryAsync(string directory, CancellationToken cancellationToken) => inner.CreateDirectoryAsync(directory, cancellationToken);
     }
 }

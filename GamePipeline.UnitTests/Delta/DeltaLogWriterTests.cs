@@ -190,26 +190,12 @@ public sealed class DeltaLogWriterTests : IDisposable
     }
 
     /// <summary>A lake storage whose listings leave out one file that is there.</summary>
-    private sealed class ListingWithout(ILakeStorage inner, string hidden) : ILakeStorage
+    private sealed class ListingWithout(ILakeStorage inner, string hidden) : DelegatingLakeStorage(inner)
     {
-        public string Location => inner.Location;
+        public override async Task<IReadOnlyList<string>> ListAsync(string directory, CancellationToken cancellationToken) =>
+            [.. (await base.ListAsync(directory, cancellationToken)).Where(name => name != hidden)];
 
-        public async Task<IReadOnlyList<string>> ListAsync(string directory, CancellationToken cancellationToken) =>
-            [.. (await inner.ListAsync(directory, cancellationToken)).Where(name => name != hidden)];
-
-        public async Task<IReadOnlyList<LakeFileStatus>> ListFilesAsync(string directory, CancellationToken cancellationToken) =>
-            [.. (await inner.ListFilesAsync(directory, cancellationToken)).Where(file => file.Name != hidden)];
-
-        public Task<byte[]?> ReadAsync(string path, CancellationToken cancellationToken) => inner.ReadAsync(path, cancellationToken);
-
-        public Task WriteAsync(string path, Func<Stream, Task> write, CancellationToken cancellationToken) => inner.WriteAsync(path, write, cancellationToken);
-
-        public Task<bool> TryPublishAsync(string from, string to, CancellationToken cancellationToken) => inner.TryPublishAsync(from, to, cancellationToken);
-
-        public Task<bool> ExistsAsync(string path, CancellationToken cancellationToken) => inner.ExistsAsync(path, cancellationToken);
-
-        public Task DeleteAsync(string path, CancellationToken cancellationToken) => inner.DeleteAsync(path, cancellationToken);
-
-        public Task CreateDirectoryAsync(string directory, CancellationToken cancellationToken) => inner.CreateDirectoryAsync(directory, cancellationToken);
+        public override async Task<IReadOnlyList<LakeFileStatus>> ListFilesAsync(string directory, CancellationToken cancellationToken) =>
+            [.. (await base.ListFilesAsync(directory, cancellationToken)).Where(file => file.Name != hidden)];
     }
 }

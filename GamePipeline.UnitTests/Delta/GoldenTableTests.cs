@@ -252,30 +252,14 @@ public sealed class GoldenTableTests
     }
 
     /// <summary>A lake storage that records which files were read.</summary>
-    private sealed class CountingStorage(ILakeStorage inner) : ILakeStorage
+    private sealed class CountingStorage(ILakeStorage inner) : DelegatingLakeStorage(inner)
     {
         public List<string> Reads { get; } = [];
 
-        public string Location => inner.Location;
-
-        public Task<byte[]?> ReadAsync(string path, CancellationToken cancellationToken)
+        public override Task<byte[]?> ReadAsync(string path, CancellationToken cancellationToken)
         {
             Reads.Add(path);
-            return inner.ReadAsync(path, cancellationToken);
+            return base.ReadAsync(path, cancellationToken);
         }
-
-        public Task WriteAsync(string path, Func<Stream, Task> write, CancellationToken cancellationToken) => inner.WriteAsync(path, write, cancellationToken);
-
-        public Task<bool> TryPublishAsync(string from, string to, CancellationToken cancellationToken) => inner.TryPublishAsync(from, to, cancellationToken);
-
-        public Task<bool> ExistsAsync(string path, CancellationToken cancellationToken) => inner.ExistsAsync(path, cancellationToken);
-
-        public Task<IReadOnlyList<string>> ListAsync(string directory, CancellationToken cancellationToken) => inner.ListAsync(directory, cancellationToken);
-
-        public Task<IReadOnlyList<LakeFileStatus>> ListFilesAsync(string directory, CancellationToken cancellationToken) => inner.ListFilesAsync(directory, cancellationToken);
-
-        public Task DeleteAsync(string path, CancellationToken cancellationToken) => inner.DeleteAsync(path, cancellationToken);
-
-        public Task CreateDirectoryAsync(string directory, CancellationToken cancellationToken) => inner.CreateDirectoryAsync(directory, cancellationToken);
     }
 }
