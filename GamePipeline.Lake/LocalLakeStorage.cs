@@ -28,8 +28,13 @@ public sealed class LocalLakeStorage(string root) : ILakeStorage
 
     public Task<bool> ExistsAsync(string path, CancellationToken cancellationToken) => Task.FromResult(File.Exists(Full(path)));
 
-    public async Task<IReadOnlyList<string>> ListAsync(string directory, CancellationToken cancellationToken) =>
-        [.. (await ListFilesAsync(directory, cancellationToken)).Select(file => file.Name)];
+    /// <summary>Names only: no status read per file (the commit path lists folders of hundreds of files).</summary>
+    public Task<IReadOnlyList<string>> ListAsync(string directory, CancellationToken cancellationToken)
+    {
+        var full = Full(directory);
+        IReadOnlyList<string> names = Directory.Exists(full) ? [.. Directory.EnumerateFiles(full).Select(Path.GetFileName).OfType<string>()] : [];
+        return Task.FromResult(names);
+    }
 
     public Task<IReadOnlyList<LakeFileStatus>> ListFilesAsync(string directory, CancellationToken cancellationToken)
     {
