@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using GamePipeline.Contracts;
 using GamePipeline.Lake;
+using GamePipeline.Lake.Delta;
 using GamePipeline.Sql;
 using GamePipeline.Sql.Trino;
 using Microsoft.Extensions.DependencyInjection;
@@ -25,8 +26,9 @@ public sealed class CatalogSetupJob(ICatalog catalog, ILakeStorage lake, ILogger
         {
             try
             {
-                // A table's location must exist before a metastore accepts it (Hive checks; DuckDB does not mind).
-                await lake.CreateDirectoryAsync(table.Name, cancellationToken);
+                // A Delta table, before the writer's first commit, so that it answers (empty) from the start and a
+                // catalog that reads its log (Trino's register_table) finds one.
+                await new DeltaAppender(lake, table.Name, LakeDeltaTables.Definition(table)).EnsureCreatedAsync(cancellationToken);
                 await catalog.RegisterAsync(table, cancellationToken);
                 CatalogSetupLog.Registered(logger, table.Name, table.Columns.Count);
             }

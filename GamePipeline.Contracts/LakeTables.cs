@@ -10,7 +10,11 @@ public enum LakeColumnType
 }
 
 /// <param name="FewDistinctValues">The same few values over and over (a header, a type): stored dictionary-encoded.</param>
-public sealed record LakeColumn(string Name, LakeColumnType Type, bool Nullable, string Description, bool FewDistinctValues = false);
+/// <param name="Stats">
+/// A text column whose minimum and maximum each data file records in the table's log, so that engines skip files by
+/// it (numbers and times always have them).
+/// </param>
+public sealed record LakeColumn(string Name, LakeColumnType Type, bool Nullable, string Description, bool FewDistinctValues = false, bool Stats = false);
 
 /// <summary>One table of the lake: Parquet files under <c>{name}/dt=YYYY-MM-DD/</c>.</summary>
 public sealed record LakeTable(string Name, string? EventType, IReadOnlyList<LakeColumn> Columns, string Description);
@@ -24,12 +28,12 @@ public static class LakeTables
     public static readonly IReadOnlyList<LakeColumn> EventColumns =
     [
         new("event_id", LakeColumnType.String, false, "Unique event id (UUID)"),
-        new("event_type", LakeColumnType.String, false, "default, purchase_sword or join_guild", FewDistinctValues: true),
+        new("event_type", LakeColumnType.String, false, "default, purchase_sword or join_guild", FewDistinctValues: true, Stats: true),
         new("event_time", LakeColumnType.Timestamp, false, "When GameApi received the event (UTC)"),
         new("client_time", LakeColumnType.Timestamp, true, "When the client says it happened (batch only)"),
-        new("user_id", LakeColumnType.String, false, "Who the event is about (batch user_id, X-User-Id, else Host)", FewDistinctValues: true),
-        new("source", LakeColumnType.String, false, "route or batch", FewDistinctValues: true),
-        new("host", LakeColumnType.String, true, "Host header", FewDistinctValues: true),
+        new("user_id", LakeColumnType.String, false, "Who the event is about (batch user_id, X-User-Id, else Host)", FewDistinctValues: true, Stats: true),
+        new("source", LakeColumnType.String, false, "route or batch", FewDistinctValues: true, Stats: true),
+        new("host", LakeColumnType.String, true, "Host header", FewDistinctValues: true, Stats: true),
         new("user_agent", LakeColumnType.String, true, "User-Agent header", FewDistinctValues: true),
         new("accept", LakeColumnType.String, true, "Accept header", FewDistinctValues: true),
         new("headers", LakeColumnType.String, false, "All request headers but credentials (JSON object)", FewDistinctValues: true),
@@ -44,7 +48,7 @@ public static class LakeTables
 
     public static readonly IReadOnlyList<LakeColumn> BadEventColumns =
     [
-        new("reason", LakeColumnType.String, false, "Why the record was refused: not_json, missing_field, wrong_type, unknown_event_type, unsupported_schema_version, oversize, unreadable", FewDistinctValues: true),
+        new("reason", LakeColumnType.String, false, "Why the record was refused: not_json, missing_field, wrong_type, unknown_event_type, unsupported_schema_version, oversize, unreadable", FewDistinctValues: true, Stats: true),
         new("error", LakeColumnType.String, false, "The detailed problem"),
         new("raw_event", LakeColumnType.String, false, "The payload as text (invalid UTF-8 replaced)"),
         new("raw_payload", LakeColumnType.Binary, false, "The payload's exact bytes, for replay"),
@@ -70,6 +74,20 @@ public static class LakeTables
         GameEventTypes.Default => DefaultEvents,
         _ => null,
     };
+
+    /// <summary>The table's place in <see cref="All"/> (arrays indexed by table use it).</summary>
+    public static int IndexOf(LakeTable table)
+    {
+        for (var i = 0; i < All.Count; i++)
+        {
+            if (ReferenceEquals(All[i], table))
+            {
+                return i;
+            }
+        }
+
+        throw new ArgumentException($"{table.Name} is not a lake table", nameof(table));
+    }
 
     public static LakeTable? Find(string name) => All.FirstOrDefault(t => t.Name == name);
 }

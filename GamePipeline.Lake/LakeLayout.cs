@@ -4,50 +4,57 @@ using GamePipeline.Contracts;
 namespace GamePipeline.Lake;
 
 /// <summary>
-/// The lake's layout, which its writer and its readers share. Tables hold only committed, complete files:
-/// <c>{table}/dt=YYYY-MM-DD/part-{topic}-p{partition}-e{epoch}-{first offset}-{last offset}.parquet</c>.
-/// Work in progress and the commit log live apart, under <c>_staging/</c> and <c>_commits/</c>, which no table
-/// location includes.
+/// The lake's layout, which its writer and its readers share: one Delta table per lake table,
+/// <c>{table}/_delta_log/</c> and Parquet data files in <c>{table}/dt=YYYY-MM-DD/</c>. A data file is part of a
+/// table only once a commit in the log adds it; readers read the files a snapshot lists, never a folder.
 /// </summary>
 public static class LakeLayout
 {
-    public const string CommitsRoot = "_commits";
-    public const string StagingRoot = "_staging";
-
-    public static string CommitDirectory(string topic, int partition) =>
-        string.Create(CultureInfo.InvariantCulture, $"{CommitsRoot}/{topic}/p{partition:D4}");
-
-    /// <summary>Named by epoch and first offset, so two writers committing the same range collide instead of both succeeding.</summary>
-    public static string ManifestName(int epoch, long firstOffset) =>
-        string.Create(CultureInfo.InvariantCulture, $"e{epoch:D4}-{firstOffset:D19}.json");
-
-    public static string StagingDirectory(string topic, int partition) =>
-        string.Create(CultureInfo.InvariantCulture, $"{StagingRoot}/{topic}/p{partition:D4}");
-
-    /// <summary>A new staging file name; it starts with its creation time so recovery can tell stale leftovers.</summary>
-    public static string StagedFile(string topic, int partition, string extension) =>
-        string.Create(CultureInfo.InvariantCulture, $"{StagingDirectory(topic, partition)}/{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds():D15}-{Guid.NewGuid():N}{extension}");
-
-    public static DateTimeOffset StagedAt(string stagedName) =>
-        stagedName.Length > 15 && long.TryParse(stagedName.AsSpan(0, 15), NumberStyles.None, CultureInfo.InvariantCulture, out var ms)
-            ? DateTimeOffset.FromUnixTimeMilliseconds(ms)
-            : DateTimeOffset.MinValue;
+    /// <summary>
+    /// Where the lake layout before Delta tables kept partition 0's commit manifests (<c>_commits/{topic}/p0000/</c>,
+    /// beside <c>_staging/</c> for files not yet committed). A lake holding them is refused at start-up.
+    /// </summary>
+    public static string LegacyCommitFolder(string topic) => $"_commits/{topic}/p0000";
 
     /// <summary>A table's date partition: the Hive-style folder <c>dt=YYYY-MM-DD</c> (<see cref="LakeTables.PartitionColumn"/>).</summary>
     public static string PartitionFolder(DateOnly date) =>
-        string.Create(CultureInfo.InvariantCulture, $"{LakeTables.PartitionColumn}={date:yyyy-MM-dd}");
+        string.Create(CultureInfo.InvariantCulture, $"{LakeTables.PartitionColumn}={PartitionValue(date)}");
 
-    public static string DataFile(string table, DateOnly date, string topic, int partition, int epoch, long firstOffset, long lastOffset) =>
-        string.Create(CultureInfo.InvariantCulture,
-            $"{table}/{PartitionFolder(date)}/part-{topic}-p{partition:D4}-e{epoch:D4}-{firstOffset:D19}-{lastOffset:D19}.parquet");
-
-    /// <summary>Every data file of a table, as a glob under the lake's root: <c>{table}/*/*.parquet</c>.</summary>
-    public static string DataFiles(string lakeRoot, string table) => Path.Combine(lakeRoot, table, "*", "*.parquet");
+    /// <summary>The value of <c>dt</c> as the Delta log serializes a date partition value.</summary>
+    public static string PartitionValue(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     /// <summary>
-    /// The file that gives a table its schema before its first event: empty, typed, in a partition no event has
-    /// (engines skip files whose names start with '_').
+    /// A new data file's path, relative to its table: named by the Kafka range it holds (for people) and a unique
+    /// suffix, so that two writers that both wrote a range (one of them about to lose its commit) never share a file.
     /// </summary>
-    public static string SchemaFile(string lakeRoot, string table) =>
-        Path.Combine(lakeRoot, table, PartitionFolder(new DateOnly(1970, 1, 1)), "_schema.parquet");
+    public static string DataFile(DateOnly date, string topic, int partition, int epoch, long firstOffset, long lastOffset) =>
+        string.Create(CultureInfo.InvariantCulture,
+            $"{PartitionFolder(date)}/part-{topic}-p{partition:D4}-e{epoch:D4}-{firstOffset:D19}-{lastOffset:D19}-{Guid.NewGuid():N}.parquet");
+
+    /// <summary>
+    /// The Delta <c>txn</c> application id of one Kafka topic-partition in one epoch (a new epoch starts when Kafka's
+    /// offsets start over, e.g. an embedded Kafka restarted empty); its version is the last offset committed.
+    /// </summary>
+    public static string TransactionAppId(string topic, int partition, int epoch) =>
+        string.Create(CultureInfo.InvariantCulture, $"{topic}-p{partition}-e{epoch}");
+
+    /// <summary>Reads a <see cref="TransactionAppId"/> back; false for another topic's or application's.</summary>
+    public static bool TryParseTransactionAppId(string appId, string topic, out int partition, out int epoch)
+    {
+        partition = epoch = -1;
+        if (!appId.StartsWith(topic + "-p", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var rest = appId.AsSpan(topic.Length + 2);
+        var split = rest.IndexOf("-e", StringComparison.Ordinal);
+        return split > 0
+            && int.TryParse(rest[..split], NumberStyles.None, CultureInfo.InvariantCulture, out partition)
+            && int.TryParse(rest[(split + 2)..], NumberStyles.None, CultureInfo.InvariantCulture, out epoch);
+    }
+
+    /// <summary>Whether the lake still holds the layout before Delta tables (<see cref="LegacyCommitFolder"/>).</summary>
+    public static async Task<bool> HoldsLegacyLayoutAsync(ILakeStorage storage, string topic, CancellationToken cancellationToken) =>
+        (await storage.ListAsync(LegacyCommitFolder(topic), cancellationToken)).Count > 0;
 }

@@ -6,15 +6,18 @@ using DuckDB.NET.Data;
 namespace GamePipeline.Sql;
 
 /// <summary>
-/// DuckDB over the catalog file CatalogSetup wrote (views over the lake's Parquet). The catalog is attached
-/// read-only, once, to an in-process database; queries borrow connections to it from a small pool, so they run
-/// concurrently without reopening the file or setting up a connection each time.
+/// DuckDB over the lake's Delta tables, as the catalog file CatalogSetup wrote lists them. The catalog is attached
+/// read-only, once, to an in-process database, which holds a view per table over its current snapshot's files
+/// (<see cref="DeltaTableViews"/>, brought up to date before each query); queries borrow connections to it from a
+/// small pool, so they run concurrently without reopening the file or setting up a connection each time.
 /// </summary>
 public sealed class DuckDbSqlEngine(string catalogPath) : ISqlEngine, IDisposable
 {
     private const string CatalogAlias = "catalog";
+    private const string Database = "memory";
     private static readonly int PoolSize = Environment.ProcessorCount * 2;
     private readonly ConcurrentBag<DuckDBConnection> _pool = [];
+    private readonly DeltaTableViews _views = new(Database);
 
     private readonly Lazy<DuckDBConnection> _database = new(() =>
     {
@@ -42,6 +45,7 @@ public sealed class DuckDbSqlEngine(string catalogPath) : ISqlEngine, IDisposabl
         var connection = Rent();
         try
         {
+            await _views.RefreshAsync(connection, () => Registry(connection), cancellationToken);
             await using var command = connection.CreateCommand();
             command.CommandText = sql;
             foreach (var parameter in parameters)
@@ -73,10 +77,33 @@ public sealed class DuckDbSqlEngine(string catalogPath) : ISqlEngine, IDisposabl
             connection.Open();
         }
 
-        using var use = connection.CreateCommand();
-        use.CommandText = $"USE {CatalogAlias}";
-        use.ExecuteNonQuery();
+        // The lake's views first, then anything the catalog file holds itself.
+        using var searchPath = connection.CreateCommand();
+        searchPath.CommandText = $"SET search_path = '{Database}.main,{CatalogAlias}.main'";
+        searchPath.ExecuteNonQuery();
         return connection;
+    }
+
+    /// <summary>The tables CatalogSetup registered: name, lake directory, description (none in a catalog it did not write).</summary>
+    private static List<(string Name, string Lake, string? Description)> Registry(DuckDBConnection connection)
+    {
+        using var exists = connection.CreateCommand();
+        exists.CommandText = $"SELECT COUNT(*) FROM duckdb_tables() WHERE database_name = '{CatalogAlias}' AND schema_name = '{DuckDbCatalog.RegistrySchema}' AND table_name = '{DuckDbCatalog.RegistryTable}'";
+        if (Convert.ToInt64(exists.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) == 0)
+        {
+            return [];
+        }
+
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT name, lake, description FROM {CatalogAlias}.{DuckDbCatalog.RegistrySchema}.{DuckDbCatalog.RegistryTable} ORDER BY name";
+        using var reader = command.ExecuteReader();
+        var tables = new List<(string, string, string?)>();
+        while (reader.Read())
+        {
+            tables.Add((reader.GetString(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2)));
+        }
+
+        return tables;
     }
 
     private void Return(DuckDBConnection connection)

@@ -1,10 +1,12 @@
 using DuckDB.NET.Data;
 using GamePipeline.Contracts;
+using GamePipeline.Lake;
+using GamePipeline.Lake.Delta;
 using GamePipeline.Sql;
 
 namespace GamePipeline.Testing;
 
-/// <summary>An independent reader of the lake: DuckDB over the Parquet files, Hive partitioning on.</summary>
+/// <summary>An independent reader of the lake: DuckDB over the files of each table's latest Delta snapshot.</summary>
 public sealed class LakeQuery(string lakePath) : IDisposable
 {
     private readonly DuckDBConnection _connection = Open();
@@ -16,10 +18,23 @@ public sealed class LakeQuery(string lakePath) : IDisposable
         return connection;
     }
 
-    public string Source(string table) => DuckDbCatalog.TableSource(lakePath, table);
+    /// <summary>The table's rows at its latest version, as a DuckDB subquery.</summary>
+    public string Source(string table) => $"({DeltaSnapshotSql.Select(Path.Combine(lakePath, table), Snapshot(table)!)})";
 
-    public bool HasFiles(string table) =>
-        Directory.Exists(Path.Combine(lakePath, table)) && Directory.EnumerateFiles(Path.Combine(lakePath, table), "*.parquet", SearchOption.AllDirectories).Any();
+    /// <summary>The table's latest snapshot, or null while it is not a Delta table yet.</summary>
+    public DeltaSnapshot? Snapshot(string table)
+    {
+        try
+        {
+            return new DeltaLog(new LocalLakeStorage(lakePath), table).ReadAsync().GetAwaiter().GetResult();
+        }
+        catch (DeltaTableException e) when (e.Failure == DeltaReadFailure.NotATable)
+        {
+            return null;
+        }
+    }
+
+    public bool HasFiles(string table) => Snapshot(table) is { FileCount: > 0 };
 
     public long Count(string table) => HasFiles(table) ? Scalar<long>($"SELECT COUNT(*) FROM {Source(table)}") : 0;
 

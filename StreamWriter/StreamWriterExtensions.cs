@@ -55,6 +55,7 @@ public static class StreamWriterExtensions
             consumer.SetPartitionsRevokedHandler((c, partitions) => writer.OnRevoked(c, partitions));
             consumer.SetPartitionsLostHandler((c, partitions) => writer.OnLost(c, partitions));
         });
+        builder.Services.AddHostedService<LegacyLayoutCheck>();
         builder.Services.AddHostedService<StreamWriterWorker>();
         builder.Services.AddOpenTelemetry()
             .WithMetrics(metrics => metrics.AddMeter(StreamWriterMetrics.MeterName))

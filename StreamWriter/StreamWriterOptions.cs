@@ -72,6 +72,10 @@ public sealed class StreamWriterOptions
     [Range(typeof(TimeSpan), "00:00:00.010", "00:05:00")]
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>Names this writer in manifests (defaults to host and process id).</summary>
+    /// <summary>A table gets a Parquet checkpoint of its log every this many commits.</summary>
+    [Range(1, 100_000)]
+    public int CheckpointInterval { get; set; } = GamePipeline.Lake.Delta.LakeDeltaTables.DefaultCheckpointInterval;
+
+    /// <summary>Names this writer in logs (defaults to host and process id).</summary>
     public string? WriterId { get; set; }
 }

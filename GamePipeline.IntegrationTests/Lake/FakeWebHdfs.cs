@@ -36,18 +36,13 @@ public sealed class FakeWebHdfs : IAsyncDisposable
 
     public IReadOnlyCollection<string> Directories => [.. _directories.Keys];
 
-    /// <summary>Copies the committed table files under <paramref name="root"/> (not _staging/_commits) into a local folder, for readers like DuckDB.</summary>
+    /// <summary>Copies the files under <paramref name="root"/> (the tables' logs and data files) into a local folder, for readers like DuckDB.</summary>
     public void CopyTablesTo(string root, string directory)
     {
         var prefix = root.TrimEnd('/') + "/";
-        foreach (var (path, content) in _files.Where(f => f.Key.StartsWith(prefix, StringComparison.Ordinal) && f.Key.EndsWith(".parquet", StringComparison.Ordinal)))
+        foreach (var (path, content) in _files.Where(f => f.Key.StartsWith(prefix, StringComparison.Ordinal)))
         {
             var relative = path[prefix.Length..];
-            if (relative.StartsWith('_'))
-            {
-                continue;
-            }
-
             var target = Path.Combine(directory, relative);
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);
             File.WriteAllBytes(target, content);

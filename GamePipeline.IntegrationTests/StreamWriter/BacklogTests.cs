@@ -5,7 +5,7 @@ using GamePipeline.Contracts;
 namespace GamePipeline.Tests.StreamWriter;
 
 /// <summary>Test writers read at most 2 partitions of a backlog at once (<see cref="WriterSettings"/>).</summary>
-public sealed class BacklogTests() : KafkaAndLake(Partitions)
+public sealed partial class BacklogTests() : KafkaAndLake(Partitions)
 {
     private const int Partitions = 8;
     private const int EventsPerPartition = 300;
@@ -39,12 +39,12 @@ public sealed class BacklogTests() : KafkaAndLake(Partitions)
 
         Assert.Equal(expected, lake.EventIds().Distinct().Count());
         // Read to its end before its batch was committed, every partition went to the lake in one batch: per
-        // table and date, each partition's rows are in exactly one file (DuckDB's filename column: the file a row came from).
-        var filesPerPartition = LakeTables.All.Where(t => t.EventType is not null && lake.HasFiles(t.Name))
-            .SelectMany(t => lake.Rows($"SELECT kafka_partition, count(DISTINCT filename) FROM {lake.Source(t.Name)} GROUP BY kafka_partition, dt"))
+        // table and date, each partition's rows are in exactly one file (a data file is named for the partition it holds).
+        var files = LakeTables.All.Where(t => t.EventType is not null && lake.HasFiles(t.Name))
+            .SelectMany(t => lake.Snapshot(t.Name)!.Files.Select(f => (t.Name, Dt: f.PartitionValues["dt"], Partition: PartitionInName().Match(f.Path).Groups[1].Value)))
             .ToList();
-        Assert.Equal(Partitions, filesPerPartition.Select(row => row[0]).Distinct().Count());
-        Assert.All(filesPerPartition, row => Assert.Equal(1L, Convert.ToInt64(row[1])));
+        Assert.Equal(Partitions, files.Select(f => f.Partition).Distinct().Count());
+        Assert.All(files.GroupBy(f => f), sameTablePartitionAndDate => Assert.Single(sameTablePartitionAndDate));
     }
 
     [Fact]
@@ -121,4 +121,7 @@ public sealed class BacklogTests() : KafkaAndLake(Partitions)
 
         producer.CommitTransaction(TimeSpan.FromSeconds(30));
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"-p(\d{4})-e")]
+    private static partial System.Text.RegularExpressions.Regex PartitionInName();
 }

@@ -95,7 +95,7 @@ public sealed class ExactlyOnceTests() : KafkaAndLake(partitions: 4)
 
         await survivor.StopAsync();
         Assert.True(produced.Count > 3_000, $"only {produced.Count} events were produced");
-        Assert.Contains(hdfs.Files, f => f.StartsWith("/lake/_commits/events/", StringComparison.Ordinal));
+        Assert.Contains(hdfs.Files, f => f.StartsWith("/lake/sword_purchases/_delta_log/", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -113,8 +113,8 @@ public sealed class ExactlyOnceTests() : KafkaAndLake(partitions: 4)
 
         await AssertLakeHoldsExactlyAsync(await producing);
         using var lake = new LakeQuery(Lake);
-        var writers = Directory.EnumerateFiles(Path.Combine(Lake, "_commits"), "*.json", SearchOption.AllDirectories)
-            .Select(File.ReadAllText).Select(json => json.Contains("\"first\"") ? "first" : json.Contains("\"second\"") ? "second" : "?").Distinct().ToList();
+        var writers = LakeTables.All.SelectMany(t => Directory.EnumerateFiles(Path.Combine(Lake, t.Name, "_delta_log"), "*.json"))
+            .Select(File.ReadAllText).Select(json => json.Contains("\"writer\":\"first\"") ? "first" : json.Contains("\"writer\":\"second\"") ? "second" : "?").Distinct().ToList();
         Assert.Contains("first", writers);
         Assert.Contains("second", writers);
     }

@@ -12,8 +12,14 @@ public sealed record TransactionAdvance(string AppId, long? From, long To);
 /// <summary>The version an append was committed as, after how many attempts, and the checkpoint it wrote, if it was due one.</summary>
 public sealed record DeltaAppendResult(long Version, int Attempts, bool Checkpointed, Exception? CheckpointError);
 
-/// <summary>Another writer committed for one of the append's applications first: the append was not committed.</summary>
-public sealed class DeltaTransactionConflictException(string message) : Exception(message);
+/// <summary>
+/// The append was not committed: another writer committed first for the applications in <see cref="AppIds"/>
+/// (empty when the table's protocol or metadata changed instead).
+/// </summary>
+public sealed class DeltaTransactionConflictException(string message, IReadOnlyList<string> appIds) : Exception(message)
+{
+    public IReadOnlyList<string> AppIds { get; } = appIds;
+}
 
 /// <summary>
 /// Appends data files to a Delta table as blind appends, with the <c>txn</c> versions that make a streaming
@@ -47,7 +53,59 @@ public sealed class DeltaAppender(ILakeStorage storage, string table, DeltaTable
     /// <summary>The newest snapshot this appender knows (refreshed on every append), null before the table exists.</summary>
     public DeltaSnapshot? Snapshot => _snapshot;
 
-    public async Task<DeltaAppendResult> AppendAsync(IReadOnlyList<AddAction> files, IReadOnlyList<TransactionAdvance> transactions, string operation, CancellationToken cancellationToken)
+    /// <summary>The table's latest snapshot (read incrementally from the last one), null before the table exists.</summary>
+    public async Task<DeltaSnapshot?> RefreshAsync(CancellationToken cancellationToken)
+    {
+        await _oneAtATime.WaitAsync(cancellationToken);
+        try
+        {
+            return _snapshot = await CurrentAsync(cancellationToken);
+        }
+        finally
+        {
+            _oneAtATime.Release();
+        }
+    }
+
+    /// <summary>
+    /// Creates the table (version 0: protocol and metadata, no files) unless it exists; a writer creating it at the
+    /// same moment wins or loses the race for version 0, and either way the table then exists. Returns its snapshot.
+    /// </summary>
+    public async Task<DeltaSnapshot> EnsureCreatedAsync(CancellationToken cancellationToken)
+    {
+        await _oneAtATime.WaitAsync(cancellationToken);
+        try
+        {
+            _snapshot = await CurrentAsync(cancellationToken);
+            if (_snapshot is null)
+            {
+                var commitInfo = new CommitInfoAction
+                {
+                    Timestamp = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+                    Operation = "CREATE TABLE",
+                    IsBlindAppend = true,
+                    EngineInfo = EngineInfo,
+                    TxnId = Guid.NewGuid().ToString(),
+                };
+                await _writer.TryCommitAsync(0, commitInfo, Actions(0, [], []), cancellationToken);
+                _snapshot = await CurrentAsync(cancellationToken);
+            }
+
+            return _snapshot ?? throw new IOException($"{table}: version 0 was committed but cannot be read back");
+        }
+        finally
+        {
+            _oneAtATime.Release();
+        }
+    }
+
+    /// <param name="operationParameters">Recorded in the commit's <c>commitInfo</c> (e.g. which writer committed).</param>
+    public async Task<DeltaAppendResult> AppendAsync(
+        IReadOnlyList<AddAction> files,
+        IReadOnlyList<TransactionAdvance> transactions,
+        string operation,
+        CancellationToken cancellationToken,
+        IReadOnlyDictionary<string, string>? operationParameters = null)
     {
         await _oneAtATime.WaitAsync(cancellationToken);
         try
@@ -62,6 +120,7 @@ public sealed class DeltaAppender(ILakeStorage storage, string table, DeltaTable
                 {
                     Timestamp = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
                     Operation = _snapshot is null ? "CREATE TABLE" : operation,
+                    OperationParameters = operationParameters?.ToDictionary(),
                     ReadVersion = _snapshot?.Version,
                     IsBlindAppend = true,
                     EngineInfo = EngineInfo,
@@ -138,19 +197,22 @@ public sealed class DeltaAppender(ILakeStorage storage, string table, DeltaTable
     {
         if (basis is not null && current is not null && current.Version != basis.Version && !SameTable(basis, current))
         {
-            throw new DeltaTransactionConflictException($"{table}: the table's protocol or metadata changed at a version after {basis.Version}; the append must be planned again");
+            throw new DeltaTransactionConflictException($"{table}: the table's protocol or metadata changed at a version after {basis.Version}; the append must be planned again", []);
         }
 
-        foreach (var transaction in transactions)
+        var conflicts = transactions.Where(t => TransactionVersion(current, t.AppId) != t.From).ToList();
+        if (conflicts.Count > 0)
         {
-            long? now = current is not null && current.Transactions.TryGetValue(transaction.AppId, out var version) ? version : null;
-            if (now != transaction.From)
-            {
-                throw new DeltaTransactionConflictException(
-                    $"{table}: {transaction.AppId} is at version {now?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}, not {transaction.From?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"} as this append read it: another writer committed for it");
-            }
+            throw new DeltaTransactionConflictException(
+                $"{table}: another writer committed for {string.Join(", ", conflicts.Select(t => $"{t.AppId} (now at {Describe(TransactionVersion(current, t.AppId))}, read at {Describe(t.From)})"))}",
+                [.. conflicts.Select(t => t.AppId)]);
         }
     }
+
+    private static long? TransactionVersion(DeltaSnapshot? snapshot, string appId) =>
+        snapshot is not null && snapshot.Transactions.TryGetValue(appId, out var version) ? version : null;
+
+    private static string Describe(long? version) => version?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none";
 
     private static bool SameTable(DeltaSnapshot a, DeltaSnapshot b) =>
         a.Metadata.Id == b.Metadata.Id

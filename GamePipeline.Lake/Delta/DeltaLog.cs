@@ -105,29 +105,23 @@ public sealed class DeltaLog(ILakeStorage storage, string table)
     }
 
     /// <summary>
-    /// <paramref name="snapshot"/> brought up to the latest version by reading only the commits after it (the whole
-    /// log again only when those commits are gone, e.g. cleaned up after a newer checkpoint).
+    /// <paramref name="snapshot"/> brought up to the latest version by reading only the commits after it, by name
+    /// (version + 1, + 2, … until one is absent): no listing, so a refresh costs one read when nothing is new,
+    /// however long the log. A snapshot older than the log's retention (its next commits cleaned up) is not brought
+    /// up to date this way; read the table again.
     /// </summary>
     public async Task<DeltaSnapshot> RefreshAsync(DeltaSnapshot snapshot, CancellationToken cancellationToken = default)
     {
-        var listing = await ListAsync(cancellationToken);
-        var latest = listing.Latest ?? snapshot.Version;
-        if (latest <= snapshot.Version)
+        var state = default(Replay);
+        var version = snapshot.Version;
+        while (await ReadCommitAsync(version + 1, cancellationToken) is { } actions)
         {
-            return snapshot;
+            state ??= new Replay(snapshot);
+            version++;
+            state.Apply(actions, $"{Table} version {version}");
         }
 
-        var state = new Replay(snapshot);
-        try
-        {
-            await state.ApplyCommitsAsync(this, listing, snapshot.Version + 1, latest, cancellationToken);
-        }
-        catch (DeltaTableException e) when (e.Failure == DeltaReadFailure.MissingVersion)
-        {
-            return await ReadAsync(cancellationToken: cancellationToken);
-        }
-
-        return state.ToSnapshot(Table, latest);
+        return state is null ? snapshot : state.ToSnapshot(Table, version);
     }
 
     private async Task<LogListing> ListAsync(CancellationToken cancellationToken) =>
@@ -213,10 +207,15 @@ public sealed class DeltaLog(ILakeStorage storage, string table)
                 var actions = await deltaLog.ReadCommitAsync(version, cancellationToken)
                     ?? throw new DeltaTableException(DeltaReadFailure.MissingVersion,
                         $"{deltaLog.Table}: version {version} is missing from the log (versions must be contiguous; the latest is {listing.Latest})");
-                foreach (var action in actions)
-                {
-                    Apply(action, $"{deltaLog.Table} version {version}");
-                }
+                Apply(actions, $"{deltaLog.Table} version {version}");
+            }
+        }
+
+        public void Apply(IReadOnlyList<DeltaAction> actions, string where)
+        {
+            foreach (var action in actions)
+            {
+                Apply(action, where);
             }
         }
 

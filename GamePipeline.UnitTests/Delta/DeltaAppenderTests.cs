@@ -78,7 +78,8 @@ public sealed class DeltaAppenderTests : IDisposable
         var error = await Assert.ThrowsAsync<DeltaTransactionConflictException>(() =>
             zombie.AppendAsync([File("duplicate")], [new TransactionAdvance("events-p3", 10, 15)], "STREAMING UPDATE", CancellationToken.None));
 
-        Assert.Contains("events-p3 is at version 20", error.Message);
+        Assert.Equal(["events-p3"], error.AppIds);
+        Assert.Contains("events-p3 (now at 20, read at 10)", error.Message);
         var snapshot = await ReadAsync();
         Assert.Equal(2, snapshot.Version);
         Assert.DoesNotContain(snapshot.Files, f => f.Path.Contains("duplicate", StringComparison.Ordinal));

@@ -35,8 +35,8 @@ public sealed class PartitionBatchTests : IDisposable
         Assert.Empty(batch.Tables);
         Assert.Equal((10, 12, 3, 13), (batch.FirstOffset, batch.LastOffset, batch.Records, batch.NextOffset));
 
-        Assert.Equal(["not_json"], batch.Materialize(maxEventBytes: 4096));
-        Assert.Empty(batch.Materialize(maxEventBytes: 4096));
+        Assert.Equal(["not_json"], batch.Materialize(maxEventBytes: 4096, skipThrough: null));
+        Assert.Empty(batch.Materialize(maxEventBytes: 4096, skipThrough: null));
         Assert.Equal(
             new Dictionary<string, int> { ["sword_purchases"] = 1, ["join_guilds"] = 1, ["bad_events"] = 1 },
             batch.Tables.ToDictionary(t => t.Table.Name, t => t.Rows));
@@ -63,7 +63,7 @@ public sealed class PartitionBatchTests : IDisposable
         batch.Add(Record(0, key: null, payload, traceParent: null));
 
         Assert.Equal(payload.Length, batch.Bytes);
-        Assert.Equal(["oversize"], batch.Materialize(maxEventBytes: 4096));
+        Assert.Equal(["oversize"], batch.Materialize(maxEventBytes: 4096, skipThrough: null));
         Assert.Equal("bad_events", Assert.Single(batch.Tables).Table.Name);
     }
 
@@ -77,7 +77,7 @@ public sealed class PartitionBatchTests : IDisposable
         var escaped = json.Replace("\"host\":", "\"newer_field\":{\"a\":[1,{\"b\":null}]},\"\\u0068ost\":");
         batch.Add(Record(0, key: null, Encoding.UTF8.GetBytes(escaped), traceParent: null));
 
-        Assert.Empty(batch.Materialize(maxEventBytes: 4096));
+        Assert.Empty(batch.Materialize(maxEventBytes: 4096, skipThrough: null));
         Assert.Equal(
             [sword.EventId.ToString(), sword.Host, sword.UserAgent],
             Assert.Single(await Rows(batch, LakeTables.SwordPurchases, "event_id, host, user_agent")));
@@ -100,7 +100,7 @@ public sealed class PartitionBatchTests : IDisposable
             batch.Add(Record(i, key: null, Encoding.UTF8.GetBytes(payloads[i]), traceParent: null));
         }
 
-        Assert.Empty(batch.Materialize(maxEventBytes: 4096));
+        Assert.Empty(batch.Materialize(maxEventBytes: 4096, skipThrough: null));
         var rows = await Rows(batch, LakeTables.DefaultEvents, "event_id, user_id, host, user_agent, headers, raw_event");
         Assert.Equal(payloads.Count, rows.Count);
         for (var i = 0; i < rows.Count; i++)

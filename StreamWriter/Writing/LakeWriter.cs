@@ -1,29 +1,36 @@
 using System.Diagnostics;
 using Confluent.Kafka;
 using Microsoft.Extensions.Options;
+using GamePipeline.Contracts;
 using GamePipeline.Lake;
 
 namespace StreamWriter.Writing;
 
 /// <summary>
-/// Turns the records of the partitions this writer owns into committed lake files, exactly once: offsets come
-/// from the lake's commit log, never from Kafka's group offsets. Called only from the consumer's thread
-/// (including its rebalance callbacks), so it needs no locks.
+/// Turns the records of the partitions this writer owns into Delta commits, exactly once: where a partition resumes
+/// comes from the tables' <c>txn</c> actions, never from Kafka's group offsets. A partition's batch is written to
+/// data files in the background (one at a time per partition); whatever the partitions have written is then committed
+/// as one commit per table, all tables at once (one commit round at a time), each carrying the <c>txn</c> of every
+/// partition with something new for it. Called only from the consumer's thread (including its rebalance callbacks),
+/// so it needs no locks: background work only returns results, which are applied here.
 /// </summary>
 public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOptions> options, StreamWriterMetrics metrics, RetentionLosses losses, TimeProvider time, ILogger<LakeWriter> logger)
 {
     private static readonly TimeSpan WatermarkTimeout = TimeSpan.FromSeconds(10);
     private readonly StreamWriterOptions _options = options.Value;
     private readonly FlushPolicy _policy = new(options.Value, time);
-    private readonly CommitLog _log = new(storage, options.Value.Topic);
-    private readonly Dictionary<int, PartitionBatch> _partitions = [];
-    private readonly string _writerId = options.Value.WriterId ?? $"{Environment.MachineName}-{Environment.ProcessId}";
-    private readonly Dictionary<int, InFlightCommit> _inFlight = [];
-    private readonly SemaphoreSlim _commitSlots = new(options.Value.CommitParallelism);
+    private readonly Dictionary<int, OwnedPartition> _partitions = [];
+    private readonly string _writerId = WriterIdOf(options.Value);
+    private readonly TableLogs _logs = new(storage, options.Value, WriterIdOf(options.Value));
+    private readonly SemaphoreSlim _writeSlots = new(options.Value.CommitParallelism);
     private readonly HashSet<int> _paused = [];
+    private Task<TableCommitOutcome[]>? _round;
+    private long _nextRoundAt;
     private int _groupSize = FirstGroupSize(options.Value);
 
     public string WriterId => _writerId;
+
+    private static string WriterIdOf(StreamWriterOptions options) => options.WriterId ?? $"{Environment.MachineName}-{Environment.ProcessId}";
 
     /// <summary>Whether a backlog is being read in groups (some partitions are paused for it).</summary>
     public bool ReadingInGroups => _paused.Count > 0;
@@ -31,7 +38,7 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
     private static int FirstGroupSize(StreamWriterOptions options) => Math.Max(1, options.BacklogReadPartitions / 8);
 
     /// <summary>
-    /// A partition's batch is committed at <see cref="StreamWriterOptions.FlushMaxBytes"/> or at half its share of
+    /// A partition's batch is written at <see cref="StreamWriterOptions.FlushMaxBytes"/> or at half its share of
     /// <see cref="StreamWriterOptions.MaxBufferedBytes"/>, whichever is smaller. The budget is shared among the
     /// partitions read at once (<see cref="StreamWriterOptions.BacklogReadPartitions"/> at most).
     /// </summary>
@@ -40,37 +47,42 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
 
     public IEnumerable<TopicPartitionOffset> OnAssigned(IConsumer<string?, ReadOnlyMemory<byte>> consumer, IEnumerable<TopicPartition> partitions)
     {
+        var assigned = partitions.ToList();
+        var progress = ReadProgress(assigned.Select(p => p.Partition.Value).ToList());
         var positions = new List<TopicPartitionOffset>();
-        foreach (var topicPartition in partitions)
+        foreach (var topicPartition in assigned)
         {
-            var checkpoint = Recover(topicPartition.Partition.Value);
-            // A partition the lake holds nothing of starts at Kafka's beginning (librdkafka resets to the earliest
-            // offset kept): nothing to reconcile, and no broker round trip — one per partition, in turn, held up
-            // the first fetch of a new writer's 128 partitions by ~0.1 s.
-            var (epoch, next) = checkpoint.Last is null
-                ? (checkpoint.Epoch, checkpoint.NextOffset)
-                : Reconcile(consumer, topicPartition, checkpoint.Epoch, checkpoint.NextOffset);
-            _partitions[topicPartition.Partition.Value] = new PartitionBatch(topicPartition.Partition.Value, epoch, next);
-            StreamWriterLog.Assigned(logger, topicPartition.Partition.Value, next, epoch);
-            positions.Add(new TopicPartitionOffset(topicPartition, next));
+            var owner = TakeOn(consumer, topicPartition.Partition.Value, progress[topicPartition.Partition.Value]);
+            StreamWriterLog.Assigned(logger, owner.Partition, owner.Batch.NextOffset, owner.Epoch);
+            positions.Add(new TopicPartitionOffset(topicPartition, owner.Batch.NextOffset));
         }
 
         return positions;
     }
 
+    /// <summary>Owns the partition from where the lake says it stands, reconciled with what Kafka holds.</summary>
+    private OwnedPartition TakeOn(IConsumer<string?, ReadOnlyMemory<byte>> consumer, int partition, PartitionProgress progress)
+    {
+        // A partition the lake holds nothing of starts at Kafka's beginning (librdkafka resets to the earliest
+        // offset kept): nothing to reconcile, and no broker round trip — one per partition, in turn, held up the
+        // first fetch of a new writer's 128 partitions by ~0.1 s.
+        var (reconciled, next) = progress.IsNone ? (progress, 0L) : Reconcile(consumer, ToTopicPartition(partition), progress);
+        var owner = new OwnedPartition(_options.Topic, partition, reconciled, next);
+        _partitions[partition] = owner;
+        return owner;
+    }
+
     public void OnRevoked(IConsumer<string?, ReadOnlyMemory<byte>> consumer, IEnumerable<TopicPartitionOffset> partitions)
     {
         ResumeLeaving(consumer, partitions);
-        foreach (var partition in partitions.Select(p => p.Partition.Value))
+        // Hand over cleanly: what we hold goes to the lake before another writer resumes from it.
+        List<int> owned = [.. partitions.Select(p => p.Partition.Value).Where(_partitions.ContainsKey)];
+        Drain(consumer, owned);
+        foreach (var partition in owned)
         {
-            if (_partitions.ContainsKey(partition))
-            {
-                // Hand over cleanly: what we hold goes to the lake before another writer resumes from it.
-                Drain(consumer, partition);
-                _partitions.Remove(partition);
-                _policy.Forget(partition);
-                StreamWriterLog.Revoked(logger, partition);
-            }
+            _partitions.Remove(partition);
+            _policy.Forget(partition);
+            StreamWriterLog.Revoked(logger, partition);
         }
     }
 
@@ -79,8 +91,7 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
         ResumeLeaving(consumer, partitions);
         foreach (var partition in partitions.Select(p => p.Partition.Value))
         {
-            // A commit still running for it may finish or lose the race to the new owner; either way is safe.
-            _inFlight.Remove(partition);
+            // Work still running for it may commit or lose to the new owner's txn; either way is safe.
             _policy.Forget(partition);
             if (_partitions.Remove(partition))
             {
@@ -91,19 +102,21 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
 
     public void Add(IConsumer<string?, ReadOnlyMemory<byte>> consumer, ConsumeResult<string?, ReadOnlyMemory<byte>> record)
     {
-        if (!_partitions.TryGetValue(record.Partition.Value, out var batch))
+        if (!_partitions.TryGetValue(record.Partition.Value, out var owner))
         {
             return;
         }
 
+        var batch = owner.Batch;
         if (record.Offset.Value < batch.NextOffset)
         {
-            if (!Regressed(consumer, batch, record))
+            if (!Regressed(consumer, owner, record))
             {
                 return;
             }
 
-            batch = _partitions[record.Partition.Value];
+            owner = _partitions[record.Partition.Value];
+            batch = owner.Batch;
         }
 
         if (record.Offset.Value > batch.NextOffset + FlushPolicy.MarkerSlack)
@@ -112,62 +125,63 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
         }
 
         batch.Add(record);
-        if ((batch.Records >= _options.FlushMaxRecords || batch.Bytes >= PartitionShareBytes) && !_inFlight.ContainsKey(batch.Partition))
+        if ((batch.Records >= _options.FlushMaxRecords || batch.Bytes >= PartitionShareBytes) && owner.Writing is null)
         {
-            StartCommit(consumer, batch);
+            StartWrite(consumer, owner);
         }
     }
 
     /// <summary>
-    /// Settles finished commits, then starts committing the batches the <see cref="FlushPolicy"/> finds due, and
-    /// reads a long backlog in groups. Commits run in the background while the consumer reads on; a partition has at
-    /// most one.
+    /// Applies finished work, then starts writing the batches the <see cref="FlushPolicy"/> finds due and a commit
+    /// round for what is written, and reads a long backlog in groups. Writes and commits run in the background while
+    /// the consumer reads on.
     /// </summary>
     public void CommitDue(IConsumer<string?, ReadOnlyMemory<byte>> consumer)
     {
         Settle(consumer, wait: false);
-        var buffered = _partitions.Values.Sum(b => b.Bytes) + _inFlight.Values.Sum(c => c.Batch.Bytes);
-        if (buffered >= _options.MaxBufferedBytes && _inFlight.Count > 0)
+        var buffered = _partitions.Values.Sum(o => o.Batch.Bytes);
+        if (buffered >= _options.MaxBufferedBytes && _partitions.Values.Any(o => o.Writing is not null))
         {
             // Back-pressure: let the lake catch up before reading more.
             Settle(consumer, wait: true);
         }
 
         var decision = _policy.Decide(
-            [.. _partitions.Values.Select(batch => State(consumer, batch))],
+            [.. _partitions.Values.Select(owner => State(consumer, owner))],
             ReadingInGroups,
             overBudget: buffered >= _options.MaxBufferedBytes);
         foreach (var partition in decision.NowBacklogged)
         {
-            _partitions[partition].Backlogged = true;
+            _partitions[partition].Batch.Backlogged = true;
         }
 
         foreach (var partition in decision.Commit)
         {
-            StartCommit(consumer, _partitions[partition]);
+            StartWrite(consumer, _partitions[partition]);
         }
 
+        StartRound();
         ReadBacklogInGroups(consumer, decision.Behind);
     }
 
-    private PartitionState State(IConsumer<string?, ReadOnlyMemory<byte>> consumer, PartitionBatch batch) => new(
-        batch.Partition,
-        batch.NextOffset,
-        HighWatermark(consumer, batch.Partition),
-        batch.NewestKafkaTime,
-        batch.IsEmpty ? TimeSpan.Zero : Stopwatch.GetElapsedTime(batch.StartedAt),
-        batch.IsEmpty,
-        _inFlight.ContainsKey(batch.Partition),
-        batch.Backlogged);
+    private PartitionState State(IConsumer<string?, ReadOnlyMemory<byte>> consumer, OwnedPartition owner) => new(
+        owner.Partition,
+        owner.Batch.NextOffset,
+        HighWatermark(consumer, owner.Partition),
+        owner.Batch.NewestKafkaTime,
+        owner.Batch.IsEmpty ? TimeSpan.Zero : Stopwatch.GetElapsedTime(owner.Batch.StartedAt),
+        owner.Batch.IsEmpty,
+        owner.Writing is not null,
+        owner.Batch.Backlogged);
 
     /// <summary>
     /// While more partitions are behind than <see cref="StreamWriterOptions.BacklogReadPartitions"/>, reads only that
-    /// many at once and pauses the rest; as the ones read reach their end (and are committed whole), paused ones
-    /// take their place. Read all at once, a hundred partitions fill in lock-step: nothing is committed until each
-    /// holds its share, and at the end every partition's last batch is committed after reading has finished.
-    /// In groups, committing overlaps reading from the first group on, and most partitions fit in one batch.
+    /// many at once and pauses the rest; as the ones read reach their end (and are written whole), paused ones
+    /// take their place. Read all at once, a hundred partitions fill in lock-step: nothing is written until each
+    /// holds its share, and at the end every partition's last batch is written after reading has finished.
+    /// In groups, writing overlaps reading from the first group on, and most partitions fit in one batch.
     /// The first group is an eighth of that and each next one twice the last: until the first partitions are read,
-    /// the commit threads have nothing to do. Once no more partitions are behind than that, every paused partition
+    /// the write threads have nothing to do. Once no more partitions are behind than that, every paused partition
     /// is resumed.
     /// </summary>
     private void ReadBacklogInGroups(IConsumer<string?, ReadOnlyMemory<byte>> consumer, IReadOnlySet<int> behind)
@@ -231,185 +245,279 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
         consumer.GetWatermarkOffsets(ToTopicPartition(partition)).High.Value;
 
     /// <summary>Commits everything this writer holds and waits for it (shutdown).</summary>
-    public void CommitAll(IConsumer<string?, ReadOnlyMemory<byte>> consumer)
-    {
-        foreach (var partition in _partitions.Keys.ToList())
-        {
-            Drain(consumer, partition);
-        }
-    }
-
-    private sealed record InFlightCommit(PartitionBatch Batch, Task<long?> Outcome);
+    public void CommitAll(IConsumer<string?, ReadOnlyMemory<byte>> consumer) => Drain(consumer, [.. _partitions.Keys]);
 
     /// <summary>
-    /// Hands the partition's batch to a background commit and gives the partition a fresh batch, backlogged if the
+    /// Hands the partition's batch to a background write and gives the partition a fresh batch, backlogged if the
     /// backlog continues past this one (<see cref="FlushPolicy.BacklogContinues"/>).
     /// </summary>
-    private void StartCommit(IConsumer<string?, ReadOnlyMemory<byte>> consumer, PartitionBatch batch)
+    private void StartWrite(IConsumer<string?, ReadOnlyMemory<byte>> consumer, OwnedPartition owner)
     {
-        var backlogContinues = _policy.BacklogContinues(State(consumer, batch));
-        _partitions[batch.Partition] = new PartitionBatch(batch.Partition, batch.Epoch, batch.NextOffset)
+        var batch = owner.Batch;
+        var backlogContinues = _policy.BacklogContinues(State(consumer, owner));
+        owner.Batch = new PartitionBatch(batch.Partition, batch.Epoch, batch.NextOffset)
         {
             NewestKafkaTime = batch.NewestKafkaTime,
             Backlogged = backlogContinues,
         };
-        _inFlight[batch.Partition] = new InFlightCommit(batch, CommitInBackground(batch, delay: TimeSpan.Zero));
+        var skipThrough = owner.SkipThrough(batch.FirstOffset);
+        owner.Writing = new InFlightWrite(batch, skipThrough, WriteInBackground(batch, skipThrough, delay: TimeSpan.Zero));
     }
 
-    private async Task<long?> CommitInBackground(PartitionBatch batch, TimeSpan delay)
+    private async Task<WrittenBatch> WriteInBackground(PartitionBatch batch, long[]? skipThrough, TimeSpan delay)
     {
         await Task.Delay(delay);
-        await _commitSlots.WaitAsync();
+        await _writeSlots.WaitAsync();
         try
         {
-            return await Task.Run(() => TryCommit(batch));
+            return await Task.Run(() => Write(batch, skipThrough));
         }
         finally
         {
-            _commitSlots.Release();
+            _writeSlots.Release();
         }
     }
 
-    /// <summary>Waits for the partition's running commit, then commits what it holds, on this thread.</summary>
-    private void Drain(IConsumer<string?, ReadOnlyMemory<byte>> consumer, int partition)
+    /// <summary>Writes the batch's rows to a data file per table and date; they join the tables when a commit adds them.</summary>
+    private WrittenBatch Write(PartitionBatch batch, long[]? skipThrough)
     {
-        while (_inFlight.ContainsKey(partition))
-        {
-            Settle(consumer, wait: true);
-        }
-
-        if (_partitions.TryGetValue(partition, out var batch) && !batch.IsEmpty)
-        {
-            StartCommit(consumer, batch);
-            while (_inFlight.ContainsKey(partition))
-            {
-                Settle(consumer, wait: true);
-            }
-        }
-    }
-
-    /// <summary>
-    /// Applies the outcome of finished commits on the consumer's thread: store the position (success), resume where
-    /// the lake says (another writer committed first), or try again later (the lake failed; the rows stay).
-    /// </summary>
-    private void Settle(IConsumer<string?, ReadOnlyMemory<byte>> consumer, bool wait)
-    {
-        if (wait && _inFlight.Count > 0)
-        {
-            Task.WaitAny([.. _inFlight.Values.Select(c => c.Outcome)]);
-        }
-
-        foreach (var (partition, commit) in _inFlight.Where(c => c.Value.Outcome.IsCompleted).ToList())
-        {
-            _inFlight.Remove(partition);
-            if (commit.Outcome.IsFaulted)
-            {
-                StreamWriterLog.CommitFailed(logger, commit.Outcome.Exception!.GetBaseException(), partition);
-                _inFlight[partition] = commit with { Outcome = CommitInBackground(commit.Batch, _options.RetryDelay) };
-            }
-            else if (commit.Outcome.Result is { } next)
-            {
-                // Kafka's group offsets only feed lag metrics and tools (recovery never reads them): store the
-                // position and let the client commit it in the background.
-                if (_partitions.ContainsKey(partition))
-                {
-                    consumer.StoreOffset(new TopicPartitionOffset(_options.Topic, partition, next));
-                }
-            }
-            else if (_partitions.ContainsKey(partition))
-            {
-                // Lost the race for this range: the lake is ahead of us. Resume where it says.
-                var checkpoint = Recover(partition);
-                _partitions[partition] = new PartitionBatch(partition, checkpoint.Epoch, checkpoint.NextOffset);
-                consumer.Seek(new TopicPartitionOffset(_options.Topic, partition, checkpoint.NextOffset));
-            }
-        }
-    }
-
-    /// <summary>Writes and commits the batch; returns the next offset, or null when another writer committed first.</summary>
-    private long? TryCommit(PartitionBatch batch)
-    {
-        if (batch.IsEmpty)
-        {
-            return batch.NextOffset;
-        }
-
         var started = Stopwatch.GetTimestamp();
         using var activity = StreamWriterMetrics.Source.StartActivity(
-            $"commit {_options.Topic}", ActivityKind.Internal, parentContext: default, links: batch.ProducerLinks);
+            $"write {_options.Topic}", ActivityKind.Internal, parentContext: default, links: batch.ProducerLinks);
         activity?.SetTag("messaging.destination.name", _options.Topic);
         activity?.SetTag("messaging.destination.partition.id", batch.Partition);
         activity?.SetTag("gamepipeline.offsets", $"{batch.FirstOffset}-{batch.LastOffset}");
         activity?.SetTag("gamepipeline.records", batch.Records);
 
-        foreach (var badReason in batch.Materialize(_options.MaxEventBytes))
+        foreach (var badReason in batch.Materialize(_options.MaxEventBytes, skipThrough))
         {
             metrics.BadRecord(badReason);
         }
 
-        var writtenAt = time.GetUtcNow().UtcDateTime;
-        batch.StampWrittenAt(writtenAt);
-        var files = new List<CommittedFile>();
+        var writtenAt = time.GetUtcNow();
+        batch.StampWrittenAt(writtenAt.UtcDateTime);
+        var files = LakeTables.All.Select(_ => new List<WrittenFile>()).ToArray();
         foreach (var table in batch.Tables)
         {
-            var staged = LakeLayout.StagedFile(_options.Topic, batch.Partition, ".parquet");
-            long bytes = 0;
-            Wait(storage.WriteAsync(staged, async stream =>
+            var path = LakeLayout.DataFile(table.Date, _options.Topic, batch.Partition, batch.Epoch, batch.FirstOffset, batch.LastOffset);
+            long size = 0;
+            Wait(storage.WriteAsync($"{table.Table.Name}/{path}", async stream =>
             {
                 await table.WriteAsync(stream, CancellationToken.None);
-                bytes = stream.Position;
+                size = stream.Position;
             }, CancellationToken.None));
-            var path = LakeLayout.DataFile(table.Table.Name, table.Date, _options.Topic, batch.Partition, batch.Epoch, batch.FirstOffset, batch.LastOffset);
-            files.Add(new CommittedFile(table.Table.Name, path, staged, table.Rows, bytes));
+            files[LakeTables.IndexOf(table.Table)].Add(new WrittenFile(
+                new GamePipeline.Lake.Delta.AddAction
+                {
+                    Path = path,
+                    PartitionValues = new() { [LakeTables.PartitionColumn] = LakeLayout.PartitionValue(table.Date) },
+                    Size = size,
+                    ModificationTime = writtenAt.ToUnixTimeMilliseconds(),
+                    DataChange = true,
+                    Stats = table.Stats(),
+                },
+                table.Rows));
         }
 
-        var manifest = new CommitManifest(_options.Topic, batch.Partition, batch.Epoch, batch.FirstOffset, batch.LastOffset, batch.Records, files, writtenAt, _writerId);
-        if (!Wait(_log.TryCommitAsync(manifest, CancellationToken.None)))
-        {
-            StreamWriterLog.CommitConflict(logger, batch.Partition, batch.FirstOffset);
-            activity?.SetStatus(ActivityStatusCode.Error, "commit conflict");
-            batch.Clear();
-            return null;
-        }
-
-        foreach (var file in files)
-        {
-            metrics.FileCommitted(file.Table, file.Rows, file.Bytes);
-        }
-
-        metrics.Committed(Stopwatch.GetElapsedTime(started), writtenAt - batch.OldestKafkaTime);
-        StreamWriterLog.Committed(logger, batch.Partition, batch.FirstOffset, batch.LastOffset, batch.Records, files.Count);
-        activity?.SetTag("gamepipeline.files", files.Count);
+        activity?.SetTag("gamepipeline.files", files.Sum(f => f.Count));
+        var written = new WrittenBatch(batch.FirstOffset, batch.LastOffset, batch.Records, batch.OldestKafkaTime, started, files);
         batch.Clear();
-        if (manifest.FirstOffset % 50 == 0)
-        {
-            Wait(_log.PruneAsync(batch.Partition, CancellationToken.None));
-        }
-
-        return manifest.NextOffset;
+        return written;
     }
 
     /// <summary>
-    /// Where to resume, given the lake's checkpoint and what Kafka holds now. A lake ahead of Kafka's end means
-    /// a new cluster (an embedded Kafka restarts empty) or a recreated topic: start a new epoch rather than wait
-    /// forever for offsets that will never come.
+    /// Starts committing what the partitions have written, unless a round is running or a failed one is waiting to
+    /// be tried again: per table, the files and <c>txn</c> of every partition its log lacks offsets of — including a
+    /// table none of the new rows went to, so that its <c>txn</c> keeps up and a replay stays short.
     /// </summary>
-    private (int Epoch, long Next) Reconcile(IConsumer<string?, ReadOnlyMemory<byte>> consumer, TopicPartition partition, int epoch, long next)
+    private void StartRound()
     {
+        if (_round is not null || Stopwatch.GetTimestamp() < _nextRoundAt)
+        {
+            return;
+        }
+
+        var commits = new List<TableCommit>();
+        for (var table = 0; table < LakeTables.All.Count; table++)
+        {
+            List<PartitionAppend> appends =
+            [
+                .. _partitions.Values.Where(owner => owner.HasNewFor(table)).Select(owner => new PartitionAppend(
+                    owner,
+                    [.. owner.Pending[table]],
+                    new GamePipeline.Lake.Delta.TransactionAdvance(owner.AppId, owner.CommittedThrough[table] < 0 ? null : owner.CommittedThrough[table], owner.WrittenThrough))),
+            ];
+            if (appends.Count > 0)
+            {
+                commits.Add(new TableCommit(table, appends));
+            }
+        }
+
+        if (commits.Count > 0)
+        {
+            _round = Task.Run(() => _logs.CommitAsync(commits, CancellationToken.None));
+        }
+    }
+
+    /// <summary>Waits until the partitions hold nothing that is not in every table's log (revocation, shutdown).</summary>
+    private void Drain(IConsumer<string?, ReadOnlyMemory<byte>> consumer, IReadOnlyList<int> partitions)
+    {
+        while (true)
+        {
+            List<OwnedPartition> unsettled = [.. partitions.Select(p => _partitions.GetValueOrDefault(p)).OfType<OwnedPartition>().Where(o => !o.IsSettled)];
+            if (unsettled.Count == 0)
+            {
+                return;
+            }
+
+            foreach (var owner in unsettled.Where(o => o.Writing is null && !o.Batch.IsEmpty))
+            {
+                StartWrite(consumer, owner);
+            }
+
+            StartRound();
+            Settle(consumer, wait: true);
+        }
+    }
+
+    /// <summary>
+    /// Applies finished work on the consumer's thread: a written batch waits for the next round; a round's commits
+    /// advance what each table holds (and, once every table holds a batch, Kafka's stored position); a partition
+    /// another writer committed for first is recovered from the lake. With <paramref name="wait"/>, first waits for
+    /// some work to finish (or for a failed round's retry time).
+    /// </summary>
+    private void Settle(IConsumer<string?, ReadOnlyMemory<byte>> consumer, bool wait)
+    {
+        if (wait)
+        {
+            Task[] running = [.. _partitions.Values.Select(o => o.Writing?.Outcome).OfType<Task>(), .. _round is null ? [] : new Task[] { _round }];
+            if (running.Length > 0)
+            {
+                Task.WaitAny(running);
+            }
+            else if (Stopwatch.GetTimestamp() < _nextRoundAt)
+            {
+                Thread.Sleep(Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), _nextRoundAt));
+            }
+        }
+
+        foreach (var owner in _partitions.Values.Where(o => o.Writing is { Outcome.IsCompleted: true }).ToList())
+        {
+            var writing = owner.Writing!;
+            owner.Writing = null;
+            if (writing.Outcome.IsFaulted)
+            {
+                // The rows stay in memory: written again after a pause (files of the failed try are never committed).
+                StreamWriterLog.WriteFailed(logger, writing.Outcome.Exception!.GetBaseException(), owner.Partition);
+                owner.Writing = writing with { Outcome = WriteInBackground(writing.Batch, writing.SkipThrough, _options.RetryDelay) };
+            }
+            else
+            {
+                owner.Written(writing.Outcome.Result);
+            }
+        }
+
+        if (_round is { IsCompleted: true } round)
+        {
+            _round = null;
+            ApplyRound(consumer, round.Result);
+        }
+    }
+
+    private void ApplyRound(IConsumer<string?, ReadOnlyMemory<byte>> consumer, TableCommitOutcome[] outcomes)
+    {
+        var conflicted = new HashSet<int>();
+        foreach (var outcome in outcomes)
+        {
+            var table = outcome.Commit.Table;
+            if (outcome.Error is { } error)
+            {
+                StreamWriterLog.CommitFailed(logger, error, table.Name);
+                _nextRoundAt = Stopwatch.GetTimestamp() + (long)(_options.RetryDelay.TotalSeconds * Stopwatch.Frequency);
+            }
+
+            if (outcome.CheckpointError is { } checkpointError)
+            {
+                StreamWriterLog.CheckpointFailed(logger, checkpointError, table.Name, outcome.Version!.Value);
+            }
+
+            foreach (var append in outcome.Committed.Where(IsCurrent))
+            {
+                append.Owner.Committed(outcome.Commit.TableIndex, append);
+                foreach (var file in append.Files)
+                {
+                    metrics.FileCommitted(table.Name, file.Rows, file.Add.Size ?? 0);
+                }
+            }
+
+            if (outcome.Version is { } version)
+            {
+                StreamWriterLog.TableCommitted(logger, table.Name, version, outcome.Committed.Count, outcome.Committed.Sum(a => a.Files.Count));
+            }
+
+            foreach (var append in outcome.Conflicted.Where(IsCurrent))
+            {
+                StreamWriterLog.CommitConflict(logger, append.Owner.Partition, table.Name);
+                conflicted.Add(append.Owner.Partition);
+            }
+        }
+
+        var now = time.GetUtcNow().UtcDateTime;
+        foreach (var owner in outcomes.SelectMany(o => o.Committed).Select(a => a.Owner).Distinct().Where(o => IsCurrent(o) && !conflicted.Contains(o.Partition)))
+        {
+            WrittenBatch? last = null;
+            foreach (var batch in owner.TakeFullyCommitted())
+            {
+                metrics.Committed(Stopwatch.GetElapsedTime(batch.StartedAt), now - batch.OldestKafkaTime);
+                last = batch;
+            }
+
+            if (last is not null)
+            {
+                // Kafka's group offsets only feed lag metrics and tools (recovery never reads them): store the
+                // position and let the client commit it in the background.
+                consumer.StoreOffset(new TopicPartitionOffset(_options.Topic, owner.Partition, last.LastOffset + 1));
+            }
+        }
+
+        if (conflicted.Count > 0)
+        {
+            // Another writer took these partitions: the lake is ahead of us. Resume where it says.
+            var progress = ReadProgress([.. conflicted]);
+            foreach (var partition in conflicted)
+            {
+                var owner = TakeOn(consumer, partition, progress[partition]);
+                consumer.Seek(new TopicPartitionOffset(_options.Topic, partition, owner.Batch.NextOffset));
+            }
+        }
+    }
+
+    private bool IsCurrent(PartitionAppend append) => IsCurrent(append.Owner);
+
+    private bool IsCurrent(OwnedPartition owner) => _partitions.GetValueOrDefault(owner.Partition) == owner;
+
+    /// <summary>
+    /// Where to resume, given what the lake holds and what Kafka holds now. A lake ahead of Kafka's end means a new
+    /// cluster (an embedded Kafka restarts empty) or a recreated topic: start a new epoch rather than wait forever
+    /// for offsets that will never come.
+    /// </summary>
+    private (PartitionProgress Progress, long Next) Reconcile(IConsumer<string?, ReadOnlyMemory<byte>> consumer, TopicPartition partition, PartitionProgress progress)
+    {
+        var next = progress.NextOffset;
         var watermarks = consumer.QueryWatermarkOffsets(partition, WatermarkTimeout);
         if (next > watermarks.High.Value)
         {
-            StreamWriterLog.NewEpoch(logger, partition.Partition.Value, watermarks.High.Value, next, epoch + 1, watermarks.Low.Value);
-            return (epoch + 1, watermarks.Low.Value);
+            StreamWriterLog.NewEpoch(logger, partition.Partition.Value, watermarks.High.Value, next, progress.Epoch + 1, watermarks.Low.Value);
+            return (PartitionProgress.None with { Epoch = progress.Epoch + 1 }, watermarks.Low.Value);
         }
 
         if (next < watermarks.Low.Value)
         {
             losses.Report(partition.Partition.Value, next, watermarks.Low.Value);
-            return (epoch, watermarks.Low.Value);
+            return (progress, watermarks.Low.Value);
         }
 
-        return (epoch, next);
+        return (progress, next);
     }
 
     /// <summary>
@@ -426,38 +534,41 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
         }
     }
 
-    /// <summary>A record below the position: Kafka was reset under a running writer (offset reset to the start).</summary>
-    private bool Regressed(IConsumer<string?, ReadOnlyMemory<byte>> consumer, PartitionBatch batch, ConsumeResult<string?, ReadOnlyMemory<byte>> record)
+    /// <summary>
+    /// A record below the position: Kafka was reset under a running writer (offset reset to the start). What the
+    /// writer holds is committed under the old epoch, and the partition starts a new one at the record.
+    /// </summary>
+    private bool Regressed(IConsumer<string?, ReadOnlyMemory<byte>> consumer, OwnedPartition owner, ConsumeResult<string?, ReadOnlyMemory<byte>> record)
     {
-        var (epoch, _) = Reconcile(consumer, record.TopicPartition, batch.Epoch, batch.NextOffset);
-        if (epoch == batch.Epoch)
+        var progress = new PartitionProgress(owner.Epoch, [.. owner.CommittedThrough.Select(_ => owner.Batch.NextOffset - 1)]);
+        var (reconciled, _) = Reconcile(consumer, record.TopicPartition, progress);
+        if (reconciled.Epoch == owner.Epoch)
         {
             return false;
         }
 
-        Drain(consumer, batch.Partition);
-        batch = _partitions[batch.Partition];
-        batch.Epoch = epoch;
-        batch.NextOffset = record.Offset.Value;
+        Drain(consumer, [owner.Partition]);
+        _partitions[owner.Partition] = new OwnedPartition(_options.Topic, owner.Partition, reconciled, record.Offset.Value);
         return true;
     }
 
     /// <summary>
-    /// Where the lake says the partition stands. Until the lake answers, the partition cannot be read without
-    /// risking loss or duplicates, so this keeps asking (a namenode failing over, a disk remounting) instead of
-    /// failing the assignment — which would leave the partition with no reader at all.
+    /// Where the lake says the partitions stand. Until the lake answers, they cannot be read without risking loss or
+    /// duplicates, so this keeps asking (a namenode failing over, a disk remounting) instead of failing the
+    /// assignment — which would leave the partitions with no reader at all.
     /// </summary>
-    private PartitionCheckpoint Recover(int partition)
+    private Dictionary<int, PartitionProgress> ReadProgress(IReadOnlyList<int> partitions)
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                return Wait(_log.RecoverAsync(partition, CancellationToken.None));
+                var progress = Wait(_logs.ReadProgressAsync(CancellationToken.None));
+                return partitions.ToDictionary(p => p, p => progress.GetValueOrDefault(p) ?? PartitionProgress.None);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                StreamWriterLog.RecoveryFailed(logger, e, partition, attempt);
+                StreamWriterLog.RecoveryFailed(logger, e, partitions.Count, attempt);
                 Thread.Sleep(_options.RetryDelay);
             }
         }

@@ -1,5 +1,7 @@
 using System.Buffers;
+using System.Globalization;
 using System.Text;
+using System.Text.Json.Nodes;
 using System.Text.Unicode;
 using GamePipeline.Contracts;
 using Parquet;
@@ -14,10 +16,15 @@ internal abstract class ParquetColumn(DataField field)
 
     public abstract Task WriteAsync(ParquetRowGroupWriter rowGroup);
 
+    /// <summary>Adds what the column records of itself in the file's statistics (nothing, by default).</summary>
+    public virtual void AddStats(FileStats stats)
+    {
+    }
+
     /// <summary>A column for <paramref name="column"/>; a text column keeps its characters in <paramref name="text"/>.</summary>
     public static ParquetColumn Create(LakeColumn column, ChunkedBuffer<char> text) => column.Type switch
     {
-        LakeColumnType.String => new StringColumn(new DataField<string>(column.Name, column.Nullable), text),
+        LakeColumnType.String => new StringColumn(new DataField<string>(column.Name, column.Nullable), text, column.Stats),
         LakeColumnType.Binary => new BinaryColumn(new DataField<byte[]>(column.Name, column.Nullable)),
         LakeColumnType.Int32 => new ValueColumn<int>(new DataField<int>(column.Name, false)),
         LakeColumnType.Int64 => new ValueColumn<long>(new DataField<long>(column.Name, false)),
@@ -79,7 +86,7 @@ internal readonly record struct TextRef(int Chunk, int Start, int Length)
 /// its record's payload is still in the cache from being parsed: decoding column by column at write time would take
 /// a cache miss per value, every value a slice of a different payload in the batch's megabytes of them.
 /// </summary>
-internal sealed class StringColumn(DataField field, ChunkedBuffer<char> chars) : ParquetColumn(field), IDisposable
+internal sealed class StringColumn(DataField field, ChunkedBuffer<char> chars, bool recordsStats = false) : ParquetColumn(field), IDisposable
 {
     private readonly ChunkedBuffer<TextRef> _values = new();
     private string? _lastText;
@@ -139,6 +146,42 @@ internal sealed class StringColumn(DataField field, ChunkedBuffer<char> chars) :
     {
         Convert.TryToHexStringLower(id, chars.Append(id.Length * 2, out var chunk, out var start), out var length);
         _values.Add(new TextRef(chunk, start, length));
+    }
+
+    public override void AddStats(FileStats stats)
+    {
+        if (!recordsStats)
+        {
+            return;
+        }
+
+        ReadOnlySpan<char> min = default, max = default;
+        var values = 0L;
+        var nulls = 0L;
+        foreach (var chunk in _values.Chunks)
+        {
+            foreach (var text in chunk.Span)
+            {
+                if (text.IsNull)
+                {
+                    nulls++;
+                    continue;
+                }
+
+                var value = chars.Slice(text.Chunk, text.Start, text.Length);
+                if (values++ == 0 || value.SequenceCompareTo(min) < 0)
+                {
+                    min = value;
+                }
+
+                if (values == 1 || value.SequenceCompareTo(max) > 0)
+                {
+                    max = value;
+                }
+            }
+        }
+
+        stats.Add(Field.Name, values == 0 ? null : FileStats.Min(min), values == 0 ? null : FileStats.Max(max), nulls);
     }
 
     // Parquet.Net picks its nullable or non-nullable overload by the static type: each kind calls its own.
@@ -225,6 +268,20 @@ internal sealed class ValueColumn<T>(DataField field) : ParquetColumn(field), ID
     public override Task WriteAsync(ParquetRowGroupWriter rowGroup) =>
         Values.WithContiguousAsync(values => rowGroup.WriteAsync<T>(Field, values));
 
+    public override void AddStats(FileStats stats)
+    {
+        var range = new ValueRange<T>();
+        foreach (var chunk in Values.Chunks)
+        {
+            foreach (var value in chunk.Span)
+            {
+                range.Add(value);
+            }
+        }
+
+        range.AddTo(stats, Field.Name, nulls: 0);
+    }
+
     public void Dispose() => Values.Dispose();
 }
 
@@ -234,6 +291,28 @@ internal sealed class NullableValueColumn<T>(DataField field) : ParquetColumn(fi
 
     public override Task WriteAsync(ParquetRowGroupWriter rowGroup) =>
         Values.WithContiguousAsync(values => rowGroup.WriteAsync<T>(Field, values));
+
+    public override void AddStats(FileStats stats)
+    {
+        var range = new ValueRange<T>();
+        var nulls = 0L;
+        foreach (var chunk in Values.Chunks)
+        {
+            foreach (var value in chunk.Span)
+            {
+                if (value is { } present)
+                {
+                    range.Add(present);
+                }
+                else
+                {
+                    nulls++;
+                }
+            }
+        }
+
+        range.AddTo(stats, Field.Name, nulls);
+    }
 
     public void Dispose() => Values.Dispose();
 }
@@ -268,6 +347,18 @@ internal sealed class TableBatch : IDisposable
     public NullableValueColumn<T> NullableValue<T>(int ordinal) where T : struct => (NullableValueColumn<T>)_columns[ordinal];
 
     public void RowAdded() => Rows++;
+
+    /// <summary>The file's statistics for its <c>add</c> in the table's log, as JSON.</summary>
+    public string Stats()
+    {
+        var stats = new FileStats(Rows);
+        foreach (var column in _columns)
+        {
+            column.AddStats(stats);
+        }
+
+        return stats.ToJson();
+    }
 
     public async Task WriteAsync(Stream stream, CancellationToken cancellationToken)
     {
@@ -312,4 +403,80 @@ internal sealed class TableBatch : IDisposable
 
         _text.Dispose();
     }
+}
+
+/// <summary>The smallest and largest of a column's values.</summary>
+internal struct ValueRange<T> where T : struct
+{
+    private bool _any;
+    private T _min;
+    private T _max;
+
+    public void Add(T value)
+    {
+        if (!_any || Comparer<T>.Default.Compare(value, _min) < 0)
+        {
+            _min = value;
+        }
+
+        if (!_any || Comparer<T>.Default.Compare(value, _max) > 0)
+        {
+            _max = value;
+        }
+
+        _any = true;
+    }
+
+    public readonly void AddTo(FileStats stats, string column, long nulls) =>
+        stats.Add(column, _any ? FileStats.Value(_min) : null, _any ? FileStats.Value(_max) : null, nulls);
+}
+
+/// <summary>
+/// A data file's statistics as the Delta log records them in its <c>add</c> (PROTOCOL.md, "Per-file Statistics"):
+/// the row count, and per column the minimum, maximum and number of nulls, which engines use to skip files.
+/// </summary>
+internal sealed class FileStats(int rows)
+{
+    /// <summary>Text statistics hold at most this many characters (Spark's default prefix length).</summary>
+    public const int MaxTextLength = 32;
+
+    private readonly JsonObject _min = [];
+    private readonly JsonObject _max = [];
+    private readonly JsonObject _nulls = [];
+
+    public void Add(string column, JsonNode? min, JsonNode? max, long nulls)
+    {
+        if (min is not null)
+        {
+            _min[column] = min;
+        }
+
+        if (max is not null)
+        {
+            _max[column] = max;
+        }
+
+        _nulls[column] = nulls;
+    }
+
+    public string ToJson() => new JsonObject { ["numRecords"] = rows, ["minValues"] = _min, ["maxValues"] = _max, ["nullCount"] = _nulls }.ToJsonString();
+
+    /// <summary>Times as the protocol writes them (ISO-8601 in UTC, milliseconds: what the files store); numbers as numbers.</summary>
+    public static JsonNode Value<T>(T value) where T : struct => value switch
+    {
+        DateTime time => JsonValue.Create(time.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture)),
+        int number => JsonValue.Create(number),
+        long number => JsonValue.Create(number),
+        _ => throw new NotSupportedException($"No statistics for {typeof(T)}"),
+    };
+
+    /// <summary>A prefix of a text is no larger than the text: a longer minimum is cut short and stays a lower bound.</summary>
+    public static JsonNode Min(ReadOnlySpan<char> text) => JsonValue.Create(text[..SafeLength(text)].ToString());
+
+    /// <summary>A prefix is no upper bound: a maximum too long to record is left out (readers then skip nothing by it).</summary>
+    public static JsonNode? Max(ReadOnlySpan<char> text) => text.Length <= MaxTextLength ? JsonValue.Create(text.ToString()) : null;
+
+    // Never cuts a surrogate pair in two.
+    private static int SafeLength(ReadOnlySpan<char> text) =>
+        text.Length <= MaxTextLength ? text.Length : char.IsHighSurrogate(text[MaxTextLength - 1]) ? MaxTextLength - 1 : MaxTextLength;
 }

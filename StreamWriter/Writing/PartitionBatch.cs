@@ -16,6 +16,9 @@ internal sealed class PartitionBatch(int partition, int epoch, long nextOffset)
 {
     private const int MaxLinks = 32;
     private readonly Dictionary<(LakeTable Table, DateOnly Date), TableBatch> _tables = [];
+    private readonly Dictionary<LakeTable, TableBatch> _skipped = [];
+    private long[]? _skipThrough;
+    private long _offset;
     private readonly List<ActivityLink> _producerLinks = [];
     private readonly TableBatch?[] _recent = new TableBatch?[LakeTables.All.Count];
     private readonly TextStore _text = new();
@@ -96,10 +99,12 @@ internal sealed class PartitionBatch(int partition, int epoch, long nextOffset)
     }
 
     /// <summary>
-    /// Parses the held records against the event contract into their tables' columns, once (a retried commit
-    /// reuses them). Returns the reasons of the records that became bad events.
+    /// Parses the held records against the event contract into their tables' columns, once (a retried write
+    /// reuses them). A record's rows for a table whose log already holds its offset (<paramref name="skipThrough"/>,
+    /// per table in <see cref="LakeTables.All"/> order) are left out. Returns the reasons of the records that became
+    /// bad events.
     /// </summary>
-    public List<string> Materialize(int maxEventBytes)
+    public List<string> Materialize(int maxEventBytes, long[]? skipThrough)
     {
         var badReasons = new List<string>();
         if (_materialized)
@@ -107,12 +112,14 @@ internal sealed class PartitionBatch(int partition, int epoch, long nextOffset)
             return badReasons;
         }
 
+        _skipThrough = skipThrough;
         try
         {
             foreach (var chunk in _held.Chunks)
             {
                 foreach (var record in chunk.Span)
                 {
+                    _offset = record.Offset;
                     EventRecord.Append(record, Partition, _text, maxEventBytes, BatchFor, badReasons);
                 }
             }
@@ -130,6 +137,13 @@ internal sealed class PartitionBatch(int partition, int epoch, long nextOffset)
 
     private TableBatch BatchFor(LakeTable table, DateOnly date)
     {
+        if (_skipThrough is not null && _offset <= _skipThrough[LakeTables.IndexOf(table)])
+        {
+            // Already in that table (a replay after recovery): built, then dropped.
+            ref var skipped = ref CollectionsMarshal.GetValueRefOrAddDefault(_skipped, table, out _);
+            return skipped ??= new TableBatch(table, date);
+        }
+
         // Nearly every record goes to a batch it has used recently; comparing references is cheaper than hashing
         // the table record for the dictionary.
         foreach (var recent in _recent)
@@ -175,6 +189,12 @@ internal sealed class PartitionBatch(int partition, int epoch, long nextOffset)
         }
 
         _tables.Clear();
+        foreach (var batch in _skipped.Values)
+        {
+            batch.Dispose();
+        }
+
+        _skipped.Clear();
         Array.Clear(_recent);
         _materialized = false;
     }

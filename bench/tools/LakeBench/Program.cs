@@ -156,7 +156,7 @@ static async Task<int> WaitLake(string lake, int n, DateTimeOffset? subscribedAt
     var steady = (commits.Last!.Value - commits.First!.Value).TotalSeconds;
     var since = subscribedAt is null ? "after start" : "from subscribing";
     Console.WriteLine($"writer: {commits.Records:N0} events committed in {seconds:0.00} s {since} = {commits.Records / seconds:N0} events/s (from the first commit: {commits.Records / steady:N0} events/s)");
-    var files = Directory.EnumerateFiles(lake, "*.parquet", SearchOption.AllDirectories).Where(f => !f.Contains("_staging")).ToList();
+    var files = Directory.EnumerateFiles(lake, "*.parquet", SearchOption.AllDirectories).Where(f => !f.Contains("_staging") && !f.Contains("_delta_log")).ToList();
     Console.WriteLine($"lake: {files.Count} files, {files.Sum(f => new FileInfo(f).Length) / 1e6:0} MB Parquet");
     return 0;
 }
@@ -167,6 +167,7 @@ static async Task<int> Freshness(string bootstrap, string topic, string lake, in
     var produced = new Dictionary<string, DateTime>();
     var seen = new Dictionary<string, DateTime>();
     var known = new HashSet<string>();
+    var commits = new LakeCommits(lake);
     using var duck = new DuckDBConnection("DataSource=:memory:");
     duck.Open();
     var clock = Stopwatch.StartNew();
@@ -182,9 +183,10 @@ static async Task<int> Freshness(string bootstrap, string topic, string lake, in
             producer.Produce(topic, Message(e));
         }
 
-        foreach (var file in Directory.EnumerateFiles(lake, "*.parquet", SearchOption.AllDirectories))
+        commits.Refresh();
+        foreach (var file in commits.NewFiles)
         {
-            if (file.Contains("_staging") || !known.Add(file))
+            if (!known.Add(file))
             {
                 continue;
             }
@@ -214,7 +216,8 @@ static async Task<int> Freshness(string bootstrap, string topic, string lake, in
 
 static int MakeLake(string lake, int n)
 {
-    // Same layout and column types as StreamWriter's files: {table}/dt=…/part-….parquet, one file per ~1M rows.
+    // Same layout and column types as StreamWriter's tables: Delta tables of {table}/dt=…/part-….parquet files, one
+    // file per ~1M rows, added by one commit per table.
     using var duck = new DuckDBConnection("DataSource=:memory:");
     duck.Open();
     var clock = Stopwatch.StartNew();
@@ -224,6 +227,7 @@ static int MakeLake(string lake, int n)
     {
         var (table, type) = tables[t];
         var rows = n / 3 + (t < n % 3 ? 1 : 0);
+        var adds = new List<GamePipeline.Lake.Delta.AddAction>();
         for (var start = 0; start < rows; start += perFile)
         {
             var count = Math.Min(perFile, rows - start);
@@ -242,8 +246,21 @@ static int MakeLake(string lake, int n)
                 FROM range({{start}}, {{start + count}}) AS r(i)) TO '{{file}}' (FORMAT parquet, COMPRESSION snappy)
                 """;
             command.ExecuteNonQuery();
+            adds.Add(new GamePipeline.Lake.Delta.AddAction
+            {
+                Path = Path.GetRelativePath(Path.Combine(lake, table), file).Replace('\\', '/'),
+                PartitionValues = new() { ["dt"] = "2026-11-25" },
+                Size = new FileInfo(file).Length,
+                ModificationTime = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+                DataChange = true,
+                Stats = $$"""{"numRecords":{{count}}}""",
+            });
             Progress("make-lake", start + count, rows, clock);
         }
+
+        var appender = new GamePipeline.Lake.Delta.DeltaAppender(
+            new GamePipeline.Lake.LocalLakeStorage(lake), table, GamePipeline.Lake.Delta.LakeDeltaTables.Definition(LakeTables.Find(table)!));
+        appender.AppendAsync(adds, [], "WRITE", CancellationToken.None).GetAwaiter().GetResult();
     }
 
     Console.Error.WriteLine();
@@ -256,10 +273,11 @@ static async Task<int> QueryBench(string api, string lake, int runs)
     using var http = new HttpClient { BaseAddress = new Uri(api) };
     using var duck = new DuckDBConnection("DataSource=:memory:");
     duck.Open();
-    string Source(string table) => DuckDbCatalog.TableSource(lake, table);
+    string Source(string table) =>
+        $"({DeltaSnapshotSql.Select(Path.Combine(lake, table), new GamePipeline.Lake.Delta.DeltaLog(new GamePipeline.Lake.LocalLakeStorage(lake), table).ReadAsync().GetAwaiter().GetResult())})";
     var cases = new (string Name, string Path, string Sql)[]
     {
-        ("tables", "/api/tables", $"SELECT DISTINCT split_part(file, '/', -3) FROM glob('{lake}/*/*/*.parquet')"),
+        ("tables", "/api/tables", $"SELECT DISTINCT split_part(file, '/', -3) FROM glob('{lake}/*/_delta_log/*.json')"),
         ("columns sword_purchases", "/api/tables/sword_purchases/columns", $"DESCRIBE SELECT * FROM {Source("sword_purchases")}"),
         ("count sword_purchases", "/api/tables/sword_purchases/count", $"SELECT COUNT(*) FROM {Source("sword_purchases")}"),
         ("hosts sword_purchases", "/api/tables/sword_purchases/hosts", $"SELECT host, COUNT(*) c FROM {Source("sword_purchases")} GROUP BY host ORDER BY c DESC, host"),
@@ -341,10 +359,16 @@ static async Task<int> DeltaCommits(string lake, int writers, int seconds)
 }
 
 
-/// <summary>The lake's commit log, read incrementally: each manifest is parsed once, however often it is polled.</summary>
+/// <summary>
+/// What the lake's tables have committed, read incrementally: each table's Delta commits are read once, in order,
+/// however often this is polled. Records are the rows the commits add; times are the commits' own.
+/// A lake in the layout before Delta tables (per-partition manifests under _commits/) is read the same way, so the
+/// writer of an earlier commit can be measured by this tool too.
+/// </summary>
 internal sealed class LakeCommits(string lake)
 {
     private readonly HashSet<string> _seen = [];
+    private readonly Dictionary<string, long> _nextVersion = [];
 
     public long Records { get; private set; }
 
@@ -352,15 +376,59 @@ internal sealed class LakeCommits(string lake)
 
     public DateTimeOffset? Last { get; private set; }
 
+    /// <summary>Data files committed since the last call (absolute paths).</summary>
+    public List<string> NewFiles { get; } = [];
+
     public long Refresh()
     {
-        var commits = Path.Combine(lake, "_commits");
-        if (!Directory.Exists(commits))
+        NewFiles.Clear();
+        return Directory.Exists(Path.Combine(lake, "_commits")) ? RefreshManifests() : RefreshDelta();
+    }
+
+    private long RefreshDelta()
+    {
+        foreach (var table in LakeTables.All.Select(t => t.Name))
         {
-            return 0;
+            var version = _nextVersion.GetValueOrDefault(table);
+            for (; File.Exists(CommitFile(table, version)); version++)
+            {
+                long added = 0;
+                DateTimeOffset? at = null;
+                foreach (var line in File.ReadLines(CommitFile(table, version)).Where(l => l.Length > 0))
+                {
+                    using var action = JsonDocument.Parse(line);
+                    if (action.RootElement.TryGetProperty("add", out var add))
+                    {
+                        using var stats = JsonDocument.Parse(add.GetProperty("stats").GetString()!);
+                        added += stats.RootElement.GetProperty("numRecords").GetInt64();
+                        NewFiles.Add(Path.Combine(lake, table, Uri.UnescapeDataString(add.GetProperty("path").GetString()!)));
+                    }
+                    else if (action.RootElement.TryGetProperty("commitInfo", out var info))
+                    {
+                        at = DateTimeOffset.FromUnixTimeMilliseconds(info.GetProperty("timestamp").GetInt64());
+                    }
+                }
+
+                if (added > 0 && at is { } time)
+                {
+                    Records += added;
+                    First = First is null || time < First ? time : First;
+                    Last = Last is null || time > Last ? time : Last;
+                }
+            }
+
+            _nextVersion[table] = version;
         }
 
-        foreach (var file in Directory.EnumerateFiles(commits, "*.json", SearchOption.AllDirectories))
+        return Records;
+    }
+
+    private string CommitFile(string table, long version) =>
+        Path.Combine(lake, table, "_delta_log", version.ToString("D20", CultureInfo.InvariantCulture) + ".json");
+
+    private long RefreshManifests()
+    {
+        foreach (var file in Directory.EnumerateFiles(Path.Combine(lake, "_commits"), "*.json", SearchOption.AllDirectories))
         {
             if (!_seen.Add(file))
             {
@@ -372,6 +440,7 @@ internal sealed class LakeCommits(string lake)
             var at = doc.RootElement.GetProperty("committed_at").GetDateTimeOffset();
             First = First is null || at < First ? at : First;
             Last = Last is null || at > Last ? at : Last;
+            NewFiles.AddRange(doc.RootElement.GetProperty("files").EnumerateArray().Select(f => Path.Combine(lake, f.GetProperty("path").GetString()!)));
         }
 
         return Records;
