@@ -81,7 +81,7 @@ public static class CatalogSetupExtensions
         builder.AddSqlEngine();
         builder.Services.AddSingleton<ICatalog>(sp => sp.GetRequiredService<ISqlEngine>() switch
         {
-            // Trino: external tables over the lake as Trino's Hive connector reads it (hdfs://…), not as we write it.
+            // Trino: tables registered at the lake's location as Trino reads it (hdfs://…), not as we write it.
             TrinoSqlEngine trino => new TrinoCatalog(
                 trino,
                 sp.GetRequiredService<IOptions<CatalogSetupOptions>>().Value.LakeLocation is { Length: > 0 } location

@@ -76,7 +76,7 @@ internal static class ClusterResources
         return metastore.WithTcpHealthCheck("thrift");
     }
 
-    /// <summary>Trino with one catalog, <c>hive</c>: the metastore's tables over HDFS (trino/catalog/hive.properties).</summary>
+    /// <summary>Trino with one catalog, <c>delta</c>: Delta tables registered in the metastore, stored in HDFS (trino/catalog/delta.properties).</summary>
     public static IResourceBuilder<ContainerResource> AddTrino(this IDistributedApplicationBuilder builder, IResourceBuilder<ContainerResource> metastore, int? port) =>
         builder.AddContainer(ResourceNames.Trino, TrinoImage, TrinoTag)
             .WithImageRegistry("docker.io")

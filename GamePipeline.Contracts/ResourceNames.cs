@@ -12,7 +12,7 @@ public static class ResourceNames
     public const string AnalyticsApi = "analyticsapi";
 
     // Containers topology: these are also the containers' host names on the network Aspire creates, which the
-    // Trino catalog file (GamePipeline.AppHost/trino/catalog/hive.properties) and HDFS URIs refer to.
+    // Trino catalog file (GamePipeline.AppHost/trino/catalog/delta.properties) and HDFS URIs refer to.
     public const string HdfsNameNode = "namenode";
     public const string HdfsDataNode = "datanode";
     public const string HiveMetastore = "metastore";

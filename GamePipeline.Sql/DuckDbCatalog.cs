@@ -5,13 +5,13 @@ namespace GamePipeline.Sql;
 
 /// <summary>
 /// The embedded catalog: a DuckDB database file that records each lake table's name, lake directory and description
-/// (<c>gamepipeline.lake_tables</c>). The engine (<see cref="DuckDbSqlEngine"/>) reads it and keeps one view per
+/// (<c>lake_registry.lake_tables</c>). The engine (<see cref="DuckDbSqlEngine"/>) reads it and keeps one view per
 /// table over the files of the table's current Delta snapshot; the file itself holds no view, since a view's file
 /// list changes with every commit.
 /// </summary>
 public sealed class DuckDbCatalog(string catalogPath, string lakePath) : ICatalog
 {
-    public const string RegistrySchema = "gamepipeline";
+    public const string RegistrySchema = "lake_registry";
     public const string RegistryTable = "lake_tables";
 
     public string Description => $"DuckDB catalog {catalogPath} over {lakePath}";

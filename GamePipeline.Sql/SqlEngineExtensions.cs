@@ -10,7 +10,7 @@ public static class SqlEngineExtensions
 {
     /// <summary>
     /// Registers the SQL engine named by connection string <c>catalog</c>: a Trino (or Presto) URL
-    /// (<c>https://trino:8443?user=…&amp;catalog=hive&amp;schema=default</c>), or a DuckDB catalog file.
+    /// (<c>https://trino:8443?user=…&amp;catalog=delta&amp;schema=default</c>), or a DuckDB catalog file.
     /// </summary>
     public static IHostApplicationBuilder AddSqlEngine(this IHostApplicationBuilder builder)
     {

@@ -23,7 +23,7 @@ public sealed class CatalogSetupOnTrinoTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Catalog_setup_creates_each_table_folder_on_hdfs_and_an_external_projected_table_in_trino()
+    public async Task Catalog_setup_creates_each_delta_table_on_hdfs_and_registers_it_in_trino()
     {
         var result = await ServiceProcess.RunToCompletionAsync("CatalogSetup", new Dictionary<string, string>
         {
@@ -35,28 +35,15 @@ public sealed class CatalogSetupOnTrinoTests : IAsyncLifetime
         Assert.True(result.ExitCode == 0, result.StandardOutput + result.StandardError);
         foreach (var table in LakeTables.All)
         {
-            Assert.Contains($"/lake/{table.Name}", _hdfs.Directories);
-            var ddl = Assert.Single(_trino.Statements, s => s.StartsWith($"CREATE TABLE IF NOT EXISTS \"{table.Name}\"", StringComparison.Ordinal));
-            Assert.Equal(TrinoCatalog.CreateTableSql(table, "hdfs://namenode:8020/lake"), ddl);
-            Assert.Contains($"external_location = 'hdfs://namenode:8020/lake/{table.Name}'", ddl, StringComparison.Ordinal);
+            // Version 0 of the table (protocol, schema, partitioning) exists before Trino is asked to register it.
+            Assert.Contains($"/lake/{table.Name}/_delta_log/00000000000000000000.json", _hdfs.Files);
+            var call = Assert.Single(_trino.Statements, s => s.StartsWith("CALL system.register_table", StringComparison.Ordinal) && s.Contains($"'{table.Name}'", StringComparison.Ordinal));
+            Assert.Equal(
+                $"CALL system.register_table(schema_name => 'default', table_name => '{table.Name}', table_location => 'hdfs://namenode:8020/lake/{table.Name}')",
+                call);
         }
 
-        Assert.Equal("hive", _trino.LastHeaders["X-Trino-Catalog"]);
-    }
-
-    [Fact]
-    public void Table_ddl_declares_typed_columns_then_the_projected_date_partition()
-    {
-        var ddl = TrinoCatalog.CreateTableSql(LakeTables.SwordPurchases, "hdfs://namenode:8020/lake/");
-
-        Assert.Contains("\"event_time\" timestamp(3) COMMENT", ddl, StringComparison.Ordinal);
-        Assert.Contains("\"kafka_offset\" bigint COMMENT", ddl, StringComparison.Ordinal);
-        Assert.Contains("\"kafka_partition\" integer COMMENT", ddl, StringComparison.Ordinal);
-        Assert.True(ddl.IndexOf("\"dt\" varchar", StringComparison.Ordinal) > ddl.IndexOf("\"trace_id\"", StringComparison.Ordinal), "partition column last");
-        Assert.Contains("partition_projection_type = 'date', partition_projection_format = 'yyyy-MM-dd'", ddl, StringComparison.Ordinal);
-        Assert.Contains("partitioned_by = ARRAY['dt']", ddl, StringComparison.Ordinal);
-        Assert.Contains("partition_projection_enabled = true", ddl, StringComparison.Ordinal);
-        Assert.Contains("format = 'PARQUET'", ddl, StringComparison.Ordinal);
-        Assert.Contains("external_location = 'hdfs://namenode:8020/lake/sword_purchases'", ddl, StringComparison.Ordinal);
+        Assert.Equal("delta", _trino.LastHeaders["X-Trino-Catalog"]);
+        Assert.Equal("UTC", _trino.LastHeaders["X-Trino-Time-Zone"]);
     }
 }

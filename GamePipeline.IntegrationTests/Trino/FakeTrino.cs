@@ -87,6 +87,15 @@ public sealed class FakeTrino : IAsyncDisposable
             return Results.Json(body);
         }
 
+        if (statement?.Contains("information_schema.tables", StringComparison.Ordinal) == true)
+        {
+            // No table is registered yet.
+            body["columns"] = new JsonArray(Column("table_name", "varchar"));
+            body["data"] = new JsonArray();
+            body["stats"] = new JsonObject { ["state"] = "FINISHED" };
+            return Results.Json(body);
+        }
+
         switch (page)
         {
             case 1:

@@ -38,7 +38,7 @@ public sealed class TrinoSqlEngineTests : IAsyncLifetime
         Assert.Equal(new DateTimeOffset(2026, 11, 25, 12, 30, 0, TimeSpan.Zero), ((DateTimeOffset)result.Rows[1][2]!).ToUniversalTime());
         Assert.Null(result.Rows[2][2]);
         Assert.Equal("analyst", _trino.LastHeaders["X-Trino-User"]);
-        Assert.Equal("hive", _trino.LastHeaders["X-Trino-Catalog"]);
+        Assert.Equal("delta", _trino.LastHeaders["X-Trino-Catalog"]);
         Assert.Equal("default", _trino.LastHeaders["X-Trino-Schema"]);
         Assert.Equal("UTC", _trino.LastHeaders["X-Trino-Time-Zone"]);
     }
@@ -90,7 +90,7 @@ public sealed class TrinoSqlEngineTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData("http://trino:8080", "http://trino:8080/", "gamepipeline", "hive", "default")]
+    [InlineData("http://trino:8080", "http://trino:8080/", "gamepipeline", "delta", "default")]
     [InlineData("https://trino.example:8443?user=analyst&catalog=lake&schema=games", "https://trino.example:8443/", "analyst", "lake", "games")]
     public void Connection_strings_name_the_endpoint_and_optionally_user_catalog_and_schema(string connectionString, string endpoint, string user, string catalog, string schema)
     {

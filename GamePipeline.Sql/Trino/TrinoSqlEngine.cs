@@ -14,7 +14,7 @@ public sealed record TrinoOptions
 
     public string User { get; init; } = "gamepipeline";
 
-    public string Catalog { get; init; } = "hive";
+    public string Catalog { get; init; } = "delta";
 
     public string Schema { get; init; } = "default";
 

@@ -99,10 +99,12 @@ public sealed class ContainersTopologyTests
         Assert.Equal(9083, Endpoint(metastore, "thrift").TargetPort);
         var catalogMount = Assert.Single(trino.Annotations.OfType<ContainerMountAnnotation>());
         Assert.Equal("/etc/trino/catalog", catalogMount.Target);
-        var hiveProperties = await File.ReadAllTextAsync(Path.Combine(catalogMount.Source!, "hive.properties"));
-        Assert.Contains("connector.name=hive", hiveProperties, StringComparison.Ordinal);
-        Assert.Contains("hive.metastore.uri=thrift://metastore:9083", hiveProperties, StringComparison.Ordinal);
-        Assert.Contains("fs.hadoop.enabled=true", hiveProperties, StringComparison.Ordinal);
+        var deltaProperties = await File.ReadAllTextAsync(Path.Combine(catalogMount.Source!, "delta.properties"));
+        Assert.Contains("connector.name=delta_lake", deltaProperties, StringComparison.Ordinal);
+        Assert.Contains("hive.metastore.uri=thrift://metastore:9083", deltaProperties, StringComparison.Ordinal);
+        Assert.Contains("fs.hadoop.enabled=true", deltaProperties, StringComparison.Ordinal);
+        Assert.Contains("delta.register-table-procedure.enabled=true", deltaProperties, StringComparison.Ordinal);
+        Assert.Single(Directory.EnumerateFiles(catalogMount.Source!, "*.properties"));
         Assert.Equal(8080, Endpoint(trino, "http").TargetPort);
 
         foreach (var container in new[] { nameNode, dataNode, metastore, trino })
