@@ -58,4 +58,32 @@ public static class TestEvents
 
         return ids;
     }
+
+    /// <summary>
+    /// Produces events at a steady pace until <paramref name="until"/> completes; returns the ids Kafka acknowledged.
+    /// Events come from <paramref name="hosts"/> hosts (each with 7 users), keyed by user, so they spread over that
+    /// many partitions and more.
+    /// </summary>
+    public static async Task<HashSet<string>> ProduceWhileAsync(string bootstrapServers, Task until, int perSecond, int hosts = 1)
+    {
+        using var producer = Producer(bootstrapServers);
+        var ids = new HashSet<string>();
+        var n = 0;
+        while (!until.IsCompleted)
+        {
+            var batch = new List<Task<DeliveryResult<string, byte[]>>>();
+            for (var i = 0; i < perSecond / 10; i++)
+            {
+                var envelope = hosts == 1 ? Create(n) : Create(n, $"user{n % hosts}.example.com");
+                n++;
+                ids.Add(envelope.EventId.ToString());
+                batch.Add(producer.ProduceAsync(Topics.Events, Message(envelope)));
+            }
+
+            await Task.WhenAll(batch);
+            await Task.Delay(100);
+        }
+
+        return ids;
+    }
 }

@@ -7,28 +7,7 @@ namespace GamePipeline.Tests.StreamWriter;
 
 public sealed class ExactlyOnceTests() : KafkaAndLake(partitions: 4)
 {
-    /// <summary>Produces events at a steady pace until stopped; returns the ids Kafka acknowledged.</summary>
-    private async Task<HashSet<string>> ProduceWhileAsync(Task until, int perSecond)
-    {
-        using var producer = TestEvents.Producer(Kafka.BootstrapServers);
-        var ids = new HashSet<string>();
-        var n = 0;
-        while (!until.IsCompleted)
-        {
-            var batch = new List<Task<DeliveryResult<string, byte[]>>>();
-            for (var i = 0; i < perSecond / 10; i++)
-            {
-                var envelope = TestEvents.Create(n++);
-                ids.Add(envelope.EventId.ToString());
-                batch.Add(producer.ProduceAsync(Topics.Events, TestEvents.Message(envelope)));
-            }
-
-            await Task.WhenAll(batch);
-            await Task.Delay(100);
-        }
-
-        return ids;
-    }
+    private Task<HashSet<string>> ProduceWhileAsync(Task until, int perSecond) => TestEvents.ProduceWhileAsync(Kafka.BootstrapServers, until, perSecond);
 
     private async Task AssertLakeHoldsExactlyAsync(HashSet<string> produced, Action? refresh = null)
     {
