@@ -116,6 +116,14 @@ public sealed class WriterProcess : IDisposable
         await stop.WaitForExitAsync();
     }
 
+    /// <summary>Waits for the writer to exit by itself; returns its exit code.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cancel.Token);
+        return _process.ExitCode;
+    }
+
     /// <summary>SIGKILL: no shutdown code runs.</summary>
     public void Kill()
     {
