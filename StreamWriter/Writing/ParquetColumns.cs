@@ -169,12 +169,12 @@ internal sealed class StringColumn(DataField field, ChunkedBuffer<char> chars, b
                 }
 
                 var value = chars.Slice(text.Chunk, text.Start, text.Length);
-                if (values++ == 0 || value.SequenceCompareTo(min) < 0)
+                if (values++ == 0 || FileStats.CompareText(value, min) < 0)
                 {
                     min = value;
                 }
 
-                if (values == 1 || value.SequenceCompareTo(max) > 0)
+                if (values == 1 || FileStats.CompareText(value, max) > 0)
                 {
                     max = value;
                 }
@@ -475,6 +475,30 @@ internal sealed class FileStats(int rows)
 
     /// <summary>A prefix is no upper bound: a maximum too long to record is left out (readers then skip nothing by it).</summary>
     public static JsonNode? Max(ReadOnlySpan<char> text) => text.Length <= MaxTextLength ? JsonValue.Create(text.ToString()) : null;
+
+    /// <summary>
+    /// Orders texts by code point, the order of their UTF-8 bytes that readers compare statistics in. UTF-16 order
+    /// differs only where one text has a surrogate pair and the other a character from U+E000 to U+FFFF: a pair
+    /// stands for a code point above both.
+    /// </summary>
+    public static int CompareText(ReadOnlySpan<char> a, ReadOnlySpan<char> b)
+    {
+        var common = a.CommonPrefixLength(b);
+        if (common == a.Length || common == b.Length)
+        {
+            return a.Length.CompareTo(b.Length);
+        }
+
+        return CodePointRank(a[common]).CompareTo(CodePointRank(b[common]));
+    }
+
+    // Surrogates (U+D800-U+DFFF) move above U+E000-U+FFFF; below U+D800 UTF-16 order is code point order already.
+    private static int CodePointRank(char c) => c switch
+    {
+        >= '\uE000' => c - 0x800,
+        >= '\uD800' => c + 0x2000,
+        _ => c,
+    };
 
     // Never cuts a surrogate pair in two.
     private static int SafeLength(ReadOnlySpan<char> text) =>
