@@ -28,7 +28,7 @@ public sealed class CatalogSetupJob(ICatalog catalog, ILakeStorage lake, ILogger
             {
                 // A Delta table, before the writer's first commit, so that it answers (empty) from the start and a
                 // catalog that reads its log (Trino's register_table) finds one.
-                await new DeltaAppender(lake, table.Name, LakeDeltaTables.Definition(table)).EnsureCreatedAsync(cancellationToken);
+                await new DeltaCommitter(lake, table.Name, LakeDeltaTables.Definition(table)).EnsureCreatedAsync(cancellationToken);
                 await catalog.RegisterAsync(table, cancellationToken);
                 CatalogSetupLog.Registered(logger, table.Name, table.Columns.Count);
             }

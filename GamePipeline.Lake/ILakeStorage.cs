@@ -24,6 +24,9 @@ public interface ILakeStorage
     /// <summary>The files directly under <paramref name="directory"/> with their sizes and modification times; empty when it does not exist.</summary>
     Task<IReadOnlyList<LakeFileStatus>> ListFilesAsync(string directory, CancellationToken cancellationToken);
 
+    /// <summary>The names of the directories directly under <paramref name="directory"/>; empty when it does not exist.</summary>
+    Task<IReadOnlyList<string>> ListDirectoriesAsync(string directory, CancellationToken cancellationToken);
+
     Task<byte[]?> ReadAsync(string path, CancellationToken cancellationToken);
 
     Task DeleteAsync(string path, CancellationToken cancellationToken);

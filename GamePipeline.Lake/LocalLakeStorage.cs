@@ -36,6 +36,13 @@ public sealed class LocalLakeStorage(string root) : ILakeStorage
         return Task.FromResult(names);
     }
 
+    public Task<IReadOnlyList<string>> ListDirectoriesAsync(string directory, CancellationToken cancellationToken)
+    {
+        var full = Full(directory);
+        IReadOnlyList<string> names = Directory.Exists(full) ? [.. Directory.EnumerateDirectories(full).Select(Path.GetFileName).OfType<string>()] : [];
+        return Task.FromResult(names);
+    }
+
     public Task<IReadOnlyList<LakeFileStatus>> ListFilesAsync(string directory, CancellationToken cancellationToken)
     {
         var full = new DirectoryInfo(Full(directory));

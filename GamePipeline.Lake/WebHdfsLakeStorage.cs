@@ -110,7 +110,16 @@ public sealed class WebHdfsLakeStorage(HttpClient http, WebHdfsOptions options) 
     public async Task<IReadOnlyList<string>> ListAsync(string directory, CancellationToken cancellationToken) =>
         [.. (await ListFilesAsync(directory, cancellationToken)).Select(file => file.Name)];
 
-    public async Task<IReadOnlyList<LakeFileStatus>> ListFilesAsync(string directory, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<LakeFileStatus>> ListFilesAsync(string directory, CancellationToken cancellationToken) =>
+        [
+            .. (await ListStatusAsync(directory, cancellationToken)).Where(s => s.Type == "FILE")
+                .Select(s => new LakeFileStatus(s.PathSuffix!, s.Length, DateTimeOffset.FromUnixTimeMilliseconds(s.ModificationTime))),
+        ];
+
+    public async Task<IReadOnlyList<string>> ListDirectoriesAsync(string directory, CancellationToken cancellationToken) =>
+        [.. (await ListStatusAsync(directory, cancellationToken)).Where(s => s.Type == "DIRECTORY").Select(s => s.PathSuffix!)];
+
+    private async Task<IReadOnlyList<FileStatus>> ListStatusAsync(string directory, CancellationToken cancellationToken)
     {
         using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Get, Url(directory, "LISTSTATUS")), $"LISTSTATUS {directory}", cancellationToken);
         if (response.StatusCode == HttpStatusCode.NotFound)
@@ -120,11 +129,7 @@ public sealed class WebHdfsLakeStorage(HttpClient http, WebHdfsOptions options) 
 
         await EnsureSuccessAsync(response, $"LISTSTATUS {directory}", cancellationToken);
         var listing = await response.Content.ReadFromJsonAsync<ListStatusResponse>(cancellationToken);
-        return
-        [
-            .. (listing?.FileStatuses?.FileStatus ?? []).Where(s => s.Type == "FILE")
-                .Select(s => new LakeFileStatus(s.PathSuffix!, s.Length, DateTimeOffset.FromUnixTimeMilliseconds(s.ModificationTime))),
-        ];
+        return listing?.FileStatuses?.FileStatus ?? [];
     }
 
     public async Task<byte[]?> ReadAsync(string path, CancellationToken cancellationToken)

@@ -15,6 +15,8 @@ public abstract class DelegatingLakeStorage(ILakeStorage inner) : ILakeStorage
 
     public virtual Task<IReadOnlyList<string>> ListAsync(string directory, CancellationToken cancellationToken) => inner.ListAsync(directory, cancellationToken);
 
+    public virtual Task<IReadOnlyList<string>> ListDirectoriesAsync(string directory, CancellationToken cancellationToken) => inner.ListDirectoriesAsync(directory, cancellationToken);
+
     public virtual Task<IReadOnlyList<LakeFileStatus>> ListFilesAsync(string directory, CancellationToken cancellationToken) => inner.ListFilesAsync(directory, cancellationToken);
 
     public virtual Task<byte[]?> ReadAsync(string path, CancellationToken cancellationToken) => inner.ReadAsync(path, cancellationToken);

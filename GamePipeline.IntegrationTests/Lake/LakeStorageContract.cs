@@ -67,6 +67,19 @@ public abstract class LakeStorageContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_directory_listing_names_the_folders_under_a_table_and_no_file()
+    {
+        await WriteTextAsync("events/dt=2026-12-06/a.parquet", "a");
+        await WriteTextAsync("events/dt=2026-12-07/b.parquet", "b");
+        await WriteTextAsync("events/_delta_log/00000000000000000000.json", "{}");
+
+        var directories = await Storage.ListDirectoriesAsync("events", CancellationToken.None);
+
+        Assert.Equal(["_delta_log", "dt=2026-12-06", "dt=2026-12-07"], directories.Order(StringComparer.Ordinal));
+        Assert.Empty(await Storage.ListDirectoriesAsync("nope", CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Of_writers_publishing_one_name_at_once_exactly_one_wins_every_time()
     {
         for (var round = 0; round < 50; round++)

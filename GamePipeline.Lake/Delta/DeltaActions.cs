@@ -114,6 +114,16 @@ public sealed class RemoveAction
     [JsonPropertyName("dataChange")]
     public bool? DataChange { get; set; }
 
+    /// <summary>Whether <see cref="PartitionValues"/> and <see cref="Size"/> are given (readers of removes may use them).</summary>
+    [JsonPropertyName("extendedFileMetadata")]
+    public bool? ExtendedFileMetadata { get; set; }
+
+    [JsonPropertyName("partitionValues")]
+    public Dictionary<string, string?>? PartitionValues { get; set; }
+
+    [JsonPropertyName("size")]
+    public long? Size { get; set; }
+
     [JsonPropertyName("deletionVector")]
     public DeletionVectorDescriptor? DeletionVector { get; set; }
 }

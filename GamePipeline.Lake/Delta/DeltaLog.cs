@@ -124,11 +124,12 @@ public sealed class DeltaLog(ILakeStorage storage, string table)
         return state is null ? snapshot : state.ToSnapshot(Table, version);
     }
 
-    private async Task<LogListing> ListAsync(CancellationToken cancellationToken) =>
+    /// <summary>The log's commits and checkpoints, by version.</summary>
+    public async Task<LogListing> ListAsync(CancellationToken cancellationToken) =>
         DeltaLogFiles.Parse(await storage.ListAsync(_log, cancellationToken));
 
     /// <summary>A commit's actions, or null when no file holds that version.</summary>
-    private async Task<IReadOnlyList<DeltaAction>?> ReadCommitAsync(long version, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<DeltaAction>?> ReadCommitAsync(long version, CancellationToken cancellationToken)
     {
         var bytes = await storage.ReadAsync($"{_log}/{DeltaLogFiles.CommitName(version)}", cancellationToken);
         if (bytes is null)

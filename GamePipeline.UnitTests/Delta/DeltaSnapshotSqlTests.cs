@@ -43,7 +43,7 @@ public sealed class DeltaSnapshotSqlTests
         try
         {
             var table = LakeTables.SwordPurchases;
-            var snapshot = await new DeltaAppender(new LocalLakeStorage(root.FullName), table.Name, LakeDeltaTables.Definition(table)).EnsureCreatedAsync(CancellationToken.None);
+            var snapshot = await new DeltaCommitter(new LocalLakeStorage(root.FullName), table.Name, LakeDeltaTables.Definition(table)).EnsureCreatedAsync(CancellationToken.None);
             using var lake = new LakeQuery(root.FullName);
 
             var described = lake.Rows($"DESCRIBE {lake.Source(table.Name)}");

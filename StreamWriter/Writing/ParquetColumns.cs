@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.Unicode;
 using GamePipeline.Contracts;
+using GamePipeline.Lake.Delta;
 using Parquet;
 using Parquet.Schema;
 
@@ -17,7 +18,7 @@ internal abstract class ParquetColumn(DataField field)
     public abstract Task WriteAsync(ParquetRowGroupWriter rowGroup);
 
     /// <summary>Adds what the column records of itself in the file's statistics (nothing, by default).</summary>
-    public virtual void AddStats(FileStats stats)
+    public virtual void AddStats(DeltaFileStats stats)
     {
     }
 
@@ -148,7 +149,7 @@ internal sealed class StringColumn(DataField field, ChunkedBuffer<char> chars, b
         _values.Add(new TextRef(chunk, start, length));
     }
 
-    public override void AddStats(FileStats stats)
+    public override void AddStats(DeltaFileStats stats)
     {
         if (!recordsStats)
         {
@@ -169,19 +170,19 @@ internal sealed class StringColumn(DataField field, ChunkedBuffer<char> chars, b
                 }
 
                 var value = chars.Slice(text.Chunk, text.Start, text.Length);
-                if (values++ == 0 || FileStats.CompareText(value, min) < 0)
+                if (values++ == 0 || DeltaFileStats.CompareText(value, min) < 0)
                 {
                     min = value;
                 }
 
-                if (values == 1 || FileStats.CompareText(value, max) > 0)
+                if (values == 1 || DeltaFileStats.CompareText(value, max) > 0)
                 {
                     max = value;
                 }
             }
         }
 
-        stats.Add(Field.Name, values == 0 ? null : FileStats.Min(min), values == 0 ? null : FileStats.Max(max), nulls);
+        stats.Add(Field.Name, values == 0 ? null : DeltaFileStats.Min(min), values == 0 ? null : DeltaFileStats.Max(max), nulls);
     }
 
     // Parquet.Net picks its nullable or non-nullable overload by the static type: each kind calls its own.
@@ -268,7 +269,7 @@ internal sealed class ValueColumn<T>(DataField field) : ParquetColumn(field), ID
     public override Task WriteAsync(ParquetRowGroupWriter rowGroup) =>
         Values.WithContiguousAsync(values => rowGroup.WriteAsync<T>(Field, values));
 
-    public override void AddStats(FileStats stats)
+    public override void AddStats(DeltaFileStats stats)
     {
         var range = new ValueRange<T>();
         foreach (var chunk in Values.Chunks)
@@ -292,7 +293,7 @@ internal sealed class NullableValueColumn<T>(DataField field) : ParquetColumn(fi
     public override Task WriteAsync(ParquetRowGroupWriter rowGroup) =>
         Values.WithContiguousAsync(values => rowGroup.WriteAsync<T>(Field, values));
 
-    public override void AddStats(FileStats stats)
+    public override void AddStats(DeltaFileStats stats)
     {
         var range = new ValueRange<T>();
         var nulls = 0L;
@@ -351,7 +352,7 @@ internal sealed class TableBatch : IDisposable
     /// <summary>The file's statistics for its <c>add</c> in the table's log, as JSON.</summary>
     public string Stats()
     {
-        var stats = new FileStats(Rows);
+        var stats = new DeltaFileStats(Rows);
         foreach (var column in _columns)
         {
             column.AddStats(stats);
@@ -427,80 +428,6 @@ internal struct ValueRange<T> where T : struct
         _any = true;
     }
 
-    public readonly void AddTo(FileStats stats, string column, long nulls) =>
-        stats.Add(column, _any ? FileStats.Value(_min) : null, _any ? FileStats.Value(_max) : null, nulls);
-}
-
-/// <summary>
-/// A data file's statistics as the Delta log records them in its <c>add</c> (PROTOCOL.md, "Per-file Statistics"):
-/// the row count, and per column the minimum, maximum and number of nulls, which engines use to skip files.
-/// </summary>
-internal sealed class FileStats(int rows)
-{
-    /// <summary>Text statistics hold at most this many characters (Spark's default prefix length).</summary>
-    public const int MaxTextLength = 32;
-
-    private readonly JsonObject _min = [];
-    private readonly JsonObject _max = [];
-    private readonly JsonObject _nulls = [];
-
-    public void Add(string column, JsonNode? min, JsonNode? max, long nulls)
-    {
-        if (min is not null)
-        {
-            _min[column] = min;
-        }
-
-        if (max is not null)
-        {
-            _max[column] = max;
-        }
-
-        _nulls[column] = nulls;
-    }
-
-    public string ToJson() => new JsonObject { ["numRecords"] = rows, ["minValues"] = _min, ["maxValues"] = _max, ["nullCount"] = _nulls }.ToJsonString();
-
-    /// <summary>Times as the protocol writes them (ISO-8601 in UTC, milliseconds: what the files store); numbers as numbers.</summary>
-    public static JsonNode Value<T>(T value) where T : struct => value switch
-    {
-        DateTime time => JsonValue.Create(time.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture)),
-        int number => JsonValue.Create(number),
-        long number => JsonValue.Create(number),
-        _ => throw new NotSupportedException($"No statistics for {typeof(T)}"),
-    };
-
-    /// <summary>A prefix of a text is no larger than the text: a longer minimum is cut short and stays a lower bound.</summary>
-    public static JsonNode Min(ReadOnlySpan<char> text) => JsonValue.Create(text[..SafeLength(text)].ToString());
-
-    /// <summary>A prefix is no upper bound: a maximum too long to record is left out (readers then skip nothing by it).</summary>
-    public static JsonNode? Max(ReadOnlySpan<char> text) => text.Length <= MaxTextLength ? JsonValue.Create(text.ToString()) : null;
-
-    /// <summary>
-    /// Orders texts by code point, the order of their UTF-8 bytes that readers compare statistics in. UTF-16 order
-    /// differs only where one text has a surrogate pair and the other a character from U+E000 to U+FFFF: a pair
-    /// stands for a code point above both.
-    /// </summary>
-    public static int CompareText(ReadOnlySpan<char> a, ReadOnlySpan<char> b)
-    {
-        var common = a.CommonPrefixLength(b);
-        if (common == a.Length || common == b.Length)
-        {
-            return a.Length.CompareTo(b.Length);
-        }
-
-        return CodePointRank(a[common]).CompareTo(CodePointRank(b[common]));
-    }
-
-    // Surrogates (U+D800-U+DFFF) move above U+E000-U+FFFF; below U+D800 UTF-16 order is code point order already.
-    private static int CodePointRank(char c) => c switch
-    {
-        >= '\uE000' => c - 0x800,
-        >= '\uD800' => c + 0x2000,
-        _ => c,
-    };
-
-    // Never cuts a surrogate pair in two.
-    private static int SafeLength(ReadOnlySpan<char> text) =>
-        text.Length <= MaxTextLength ? text.Length : char.IsHighSurrogate(text[MaxTextLength - 1]) ? MaxTextLength - 1 : MaxTextLength;
+    public readonly void AddTo(DeltaFileStats stats, string column, long nulls) =>
+        stats.Add(column, _any ? DeltaFileStats.Value(_min) : null, _any ? DeltaFileStats.Value(_max) : null, nulls);
 }

@@ -54,9 +54,9 @@ internal sealed class TableLogs(ILakeStorage storage, StreamWriterOptions option
 {
     private readonly Dictionary<string, string> _operationParameters = new() { ["writer"] = writerId };
 
-    private readonly DeltaAppender[] _appenders =
+    private readonly DeltaCommitter[] _appenders =
     [
-        .. LakeTables.All.Select(table => new DeltaAppender(storage, table.Name, LakeDeltaTables.Definition(table, options.CheckpointInterval), options.CheckpointInterval)),
+        .. LakeTables.All.Select(table => new DeltaCommitter(storage, table.Name, LakeDeltaTables.Definition(table, options.CheckpointInterval), options.CheckpointInterval)),
     ];
 
     /// <summary>Where each partition of the topic that any table has a <c>txn</c> for stands.</summary>

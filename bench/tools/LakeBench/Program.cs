@@ -258,7 +258,7 @@ static int MakeLake(string lake, int n)
             Progress("make-lake", start + count, rows, clock);
         }
 
-        var appender = new GamePipeline.Lake.Delta.DeltaAppender(
+        var appender = new GamePipeline.Lake.Delta.DeltaCommitter(
             new GamePipeline.Lake.LocalLakeStorage(lake), table, GamePipeline.Lake.Delta.LakeDeltaTables.Definition(LakeTables.Find(table)!));
         appender.AppendAsync(adds, [], "WRITE", CancellationToken.None).GetAwaiter().GetResult();
     }
@@ -334,7 +334,7 @@ static async Task<int> DeltaCommits(string lake, int writers, int seconds)
     var attempts = 0L;
     await Task.WhenAll(Enumerable.Range(0, writers).Select(w => Task.Run(async () =>
     {
-        var appender = new GamePipeline.Lake.Delta.DeltaAppender(storage, table, definition);
+        var appender = new GamePipeline.Lake.Delta.DeltaCommitter(storage, table, definition);
         long? at = null;
         for (var i = 0; until.Elapsed < TimeSpan.FromSeconds(seconds); i++)
         {

@@ -1,16 +1,16 @@
 using System.Text.Json.Nodes;
-using StreamWriter.Writing;
+using GamePipeline.Lake.Delta;
 
-namespace GamePipeline.Tests.StreamWriter;
+namespace GamePipeline.Tests.Delta;
 
 public sealed class FileStatsTests
 {
     [Fact]
     public void Statistics_hold_the_row_count_and_per_column_bounds_and_nulls()
     {
-        var stats = new FileStats(3);
-        stats.Add("event_time", FileStats.Value(new DateTime(2026, 12, 7, 10, 0, 0, 123, DateTimeKind.Utc)), FileStats.Value(new DateTime(2026, 12, 7, 11, 0, 0, DateTimeKind.Utc)), 0);
-        stats.Add("kafka_offset", FileStats.Value(7L), FileStats.Value(9L), 0);
+        var stats = new DeltaFileStats(3);
+        stats.Add("event_time", DeltaFileStats.Value(new DateTime(2026, 12, 7, 10, 0, 0, 123, DateTimeKind.Utc)), DeltaFileStats.Value(new DateTime(2026, 12, 7, 11, 0, 0, DateTimeKind.Utc)), 0);
+        stats.Add("kafka_offset", DeltaFileStats.Value(7L), DeltaFileStats.Value(9L), 0);
         stats.Add("client_time", null, null, 3);
 
         var json = JsonNode.Parse(stats.ToJson())!;
@@ -26,21 +26,21 @@ public sealed class FileStatsTests
     [Fact]
     public void A_long_minimum_is_cut_to_a_prefix_and_a_long_maximum_is_left_out_so_both_stay_bounds()
     {
-        var text = new string('a', FileStats.MaxTextLength) + "zzz";
+        var text = new string('a', DeltaFileStats.MaxTextLength) + "zzz";
 
-        Assert.Equal(new string('a', FileStats.MaxTextLength), FileStats.Min(text)!.GetValue<string>());
-        Assert.Null(FileStats.Max(text));
-        Assert.Equal("short", FileStats.Max("short")!.GetValue<string>());
+        Assert.Equal(new string('a', DeltaFileStats.MaxTextLength), DeltaFileStats.Min(text)!.GetValue<string>());
+        Assert.Null(DeltaFileStats.Max(text));
+        Assert.Equal("short", DeltaFileStats.Max("short")!.GetValue<string>());
     }
 
     [Fact]
     public void A_minimum_is_never_cut_inside_a_surrogate_pair()
     {
-        var text = new string('a', FileStats.MaxTextLength - 1) + "\U0001F5E1" + "tail";
+        var text = new string('a', DeltaFileStats.MaxTextLength - 1) + "\U0001F5E1" + "tail";
 
-        var min = FileStats.Min(text)!.GetValue<string>();
+        var min = DeltaFileStats.Min(text)!.GetValue<string>();
 
-        Assert.Equal(new string('a', FileStats.MaxTextLength - 1), min);
+        Assert.Equal(new string('a', DeltaFileStats.MaxTextLength - 1), min);
     }
 
     [Theory]
@@ -52,7 +52,7 @@ public sealed class FileStatsTests
     [InlineData("\uD7FF", "\U00010000", -1)]
     public void Texts_are_ordered_by_code_point_as_their_utf8_bytes_are(string a, string b, int expected)
     {
-        Assert.Equal(expected, Math.Sign(FileStats.CompareText(a, b)));
+        Assert.Equal(expected, Math.Sign(DeltaFileStats.CompareText(a, b)));
         Assert.Equal(expected, Math.Sign(CompareUtf8(a, b)));
     }
 

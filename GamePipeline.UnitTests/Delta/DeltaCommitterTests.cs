@@ -3,7 +3,7 @@ using GamePipeline.Lake.Delta;
 
 namespace GamePipeline.Tests.Delta;
 
-public sealed class DeltaAppenderTests : IDisposable
+public sealed class DeltaCommitterTests : IDisposable
 {
     private const string Table = "sword_purchases";
     private static readonly DeltaTableDefinition Definition = new(
@@ -14,11 +14,11 @@ public sealed class DeltaAppenderTests : IDisposable
     private readonly DirectoryInfo _root = Directory.CreateTempSubdirectory("delta-appender-");
     private readonly LocalLakeStorage _storage;
 
-    public DeltaAppenderTests() => _storage = new LocalLakeStorage(_root.FullName);
+    public DeltaCommitterTests() => _storage = new LocalLakeStorage(_root.FullName);
 
     public void Dispose() => _root.Delete(recursive: true);
 
-    private DeltaAppender Appender(int checkpointInterval = 10) => new(_storage, Table, Definition, checkpointInterval);
+    private DeltaCommitter Appender(int checkpointInterval = 10) => new(_storage, Table, Definition, checkpointInterval);
 
     private static AddAction File(string name) => new()
     {
@@ -96,7 +96,7 @@ public sealed class DeltaAppenderTests : IDisposable
             CancellationToken.None));
 
         await Assert.ThrowsAsync<DeltaTransactionConflictException>(() =>
-            new DeltaAppender(racing, Table, Definition).AppendAsync([File("b")], [], "WRITE", CancellationToken.None));
+            new DeltaCommitter(racing, Table, Definition).AppendAsync([File("b")], [], "WRITE", CancellationToken.None));
         Assert.DoesNotContain((await ReadAsync()).Files, f => f.Path.Contains("/b.", StringComparison.Ordinal));
     }
 

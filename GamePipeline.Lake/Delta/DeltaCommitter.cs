@@ -22,15 +22,24 @@ public sealed class DeltaTransactionConflictException(string message, IReadOnlyL
 }
 
 /// <summary>
-/// Appends data files to a Delta table as blind appends, with the <c>txn</c> versions that make a streaming
-/// writer's appends exactly once, and creates the table with its first append. Optimistic, as the protocol
-/// prescribes: each attempt writes the version after the newest it knows; when another writer took that version,
+/// The files a rewrite (<see cref="DeltaCommitter.ReplaceAsync"/>) read were removed by a commit after it read them
+/// (another compaction, or an erasure): the rewrite was not committed and must be planned again on the new snapshot.
+/// </summary>
+public sealed class DeltaFilesConflictException(string message, IReadOnlyList<string> paths) : Exception(message)
+{
+    public IReadOnlyList<string> Paths { get; } = paths;
+}
+
+/// <summary>
+/// Commits to a Delta table: blind appends of data files with the <c>txn</c> versions that make a streaming
+/// writer's appends exactly once (creating the table with its first append), and rewrites that replace files by
+/// others holding the same rows (compaction). Optimistic, as the protocol prescribes: each attempt writes the version after the newest it knows; when another writer took that version,
 /// the appender reads the commits it missed and tries the next one, unless one of them conflicts with a blind
 /// append — it changed the table's protocol or metadata, or it advanced a transaction this append advances (two
 /// writers for one partition: the later one must not commit what the other has). A checkpoint is written every
 /// <paramref name="checkpointInterval"/> versions. One append at a time per appender.
 /// </summary>
-public sealed class DeltaAppender(ILakeStorage storage, string table, DeltaTableDefinition definition, int checkpointInterval = 10)
+public sealed class DeltaCommitter(ILakeStorage storage, string table, DeltaTableDefinition definition, int checkpointInterval = 10)
 {
     /// <summary>
     /// The protocol our tables are created with: reader and writer version 1, the lowest there is. The tables use
@@ -92,6 +101,82 @@ public sealed class DeltaAppender(ILakeStorage storage, string table, DeltaTable
             }
 
             return _snapshot ?? throw new IOException($"{table}: version 0 was committed but cannot be read back");
+        }
+        finally
+        {
+            _oneAtATime.Release();
+        }
+    }
+
+    /// <summary>
+    /// Replaces <paramref name="removed"/> by <paramref name="added"/>, which hold the same rows: one commit of their
+    /// <c>remove</c>s and <c>add</c>s, all with <c>dataChange=false</c>, so streaming readers of the table skip it.
+    /// Appends committed meanwhile do not conflict with it (they add other files); a commit that removed any of
+    /// <paramref name="removed"/> does (<see cref="DeltaFilesConflictException"/>), as does a changed protocol or metadata.
+    /// </summary>
+    public async Task<DeltaAppendResult> ReplaceAsync(
+        IReadOnlyList<DeltaFile> removed,
+        IReadOnlyList<AddAction> added,
+        string operation,
+        CancellationToken cancellationToken,
+        IReadOnlyDictionary<string, string>? operationParameters = null)
+    {
+        await _oneAtATime.WaitAsync(cancellationToken);
+        try
+        {
+            _snapshot = await CurrentAsync(cancellationToken) ?? throw new DeltaTableException(DeltaReadFailure.NotATable, $"{table} does not exist: nothing to rewrite");
+            var basis = _snapshot;
+            for (var attempt = 1; ; attempt++)
+            {
+                EnsureNoConflict(basis, _snapshot, []);
+                var gone = removed.Where(f => !_snapshot.FilesByPath.ContainsKey(f.Path)).Select(f => f.Path).ToList();
+                if (gone.Count > 0)
+                {
+                    throw new DeltaFilesConflictException($"{table}: {gone.Count} of the {removed.Count} files to rewrite were removed by another commit after version {basis.Version}", gone);
+                }
+
+                var version = _snapshot.Version + 1;
+                var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+                var commitInfo = new CommitInfoAction
+                {
+                    Timestamp = now,
+                    Operation = operation,
+                    OperationParameters = operationParameters?.ToDictionary(),
+                    ReadVersion = _snapshot.Version,
+                    IsBlindAppend = false,
+                    EngineInfo = EngineInfo,
+                    TxnId = Guid.NewGuid().ToString(),
+                    OperationMetrics = new()
+                    {
+                        ["numRemovedFiles"] = removed.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                        ["numAddedFiles"] = added.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    },
+                };
+                IEnumerable<DeltaAction> actions =
+                [
+                    .. removed.Select(f => new DeltaAction
+                    {
+                        Remove = new RemoveAction
+                        {
+                            Path = f.Path, DeletionTimestamp = now, DataChange = false, ExtendedFileMetadata = true,
+                            PartitionValues = new Dictionary<string, string?>(f.PartitionValues), Size = f.Size,
+                        },
+                    }),
+                    .. added.Select(f => new DeltaAction { Add = f }),
+                ];
+                if (await _writer.TryCommitAsync(version, commitInfo, actions, cancellationToken))
+                {
+                    _snapshot = await CurrentAsync(cancellationToken);
+                    return await CheckpointIfDueAsync(version, attempt, cancellationToken);
+                }
+
+                if (attempt >= MaxAttempts)
+                {
+                    throw new IOException($"{table}: gave up after {attempt} attempts; other writers took every version meanwhile");
+                }
+
+                _snapshot = await CurrentAsync(cancellationToken) ?? basis;
+            }
         }
         finally
         {
