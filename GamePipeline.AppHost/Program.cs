@@ -29,6 +29,12 @@ builder.AddProject<Projects.StreamWriter>(ResourceNames.StreamWriter)
     .WithBatchesWithinRetentionOf(kafka)
     .WithLake(infrastructure);
 
+builder.AddProject<Projects.LakeMaintenance>(ResourceNames.LakeMaintenance)
+    .WithHttpEndpoint(name: "http")
+    .WithHttpHealthCheck("/health")
+    .WithLake(infrastructure)
+    .WaitForCompletion(catalogSetup);
+
 builder.AddProject<Projects.AnalyticsApi>(ResourceNames.AnalyticsApi)
     .WithFixedHttpPort(settings.Ports.AnalyticsApi)
     .WithCatalog(infrastructure)

@@ -10,6 +10,7 @@ public static class ResourceNames
     public const string StreamWriter = "streamwriter";
     public const string CatalogSetup = "catalog-setup";
     public const string AnalyticsApi = "analyticsapi";
+    public const string LakeMaintenance = "lake-maintenance";
 
     // Containers topology: these are also the containers' host names on the network Aspire creates, which the
     // Trino catalog file (GamePipeline.AppHost/trino/catalog/delta.properties) and HDFS URIs refer to.

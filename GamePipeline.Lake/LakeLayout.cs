@@ -31,6 +31,27 @@ public static class LakeLayout
         string.Create(CultureInfo.InvariantCulture,
             $"{PartitionFolder(date)}/part-{topic}-p{partition:D4}-e{epoch:D4}-{firstOffset:D19}-{lastOffset:D19}-{Guid.NewGuid():N}.parquet");
 
+    /// <summary>A file compaction writes into a date partition (its partition folder's <c>dt</c> value), relative to its table.</summary>
+    public static string CompactedDataFile(string partitionValue) =>
+        $"{LakeTables.PartitionColumn}={partitionValue}/part-compacted-{Guid.NewGuid():N}.parquet";
+
+    /// <summary>
+    /// Whether a file name is one this project's writers give data files (<see cref="DataFile"/>, <see cref="CompactedDataFile"/>):
+    /// <c>part-…-{32 hex digits}.parquet</c>. Vacuum deletes unreferenced files only by such names; others are foreign.
+    /// </summary>
+    public static bool IsOwnDataFileName(string name)
+    {
+        const string suffix = ".parquet";
+        const int guidLength = 32;
+        if (!name.StartsWith("part-", StringComparison.Ordinal) || !name.EndsWith(suffix, StringComparison.Ordinal) || name.Length < 5 + guidLength + 1 + suffix.Length)
+        {
+            return false;
+        }
+
+        var guid = name.AsSpan(name.Length - suffix.Length - guidLength, guidLength);
+        return name[name.Length - suffix.Length - guidLength - 1] == '-' && guid.IndexOfAnyExcept("0123456789abcdef") < 0;
+    }
+
     /// <summary>
     /// The Delta <c>txn</c> application id of one Kafka topic-partition in one epoch (a new epoch starts when Kafka's
     /// offsets start over, e.g. an embedded Kafka restarted empty); its version is the last offset committed.

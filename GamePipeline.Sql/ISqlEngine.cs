@@ -33,7 +33,7 @@ public static class SqlIdentifiers
 }
 
 /// <summary>SQL text built by the engines and catalogs (DDL and Trino's EXECUTE IMMEDIATE cannot take parameters).</summary>
-internal static class SqlText
+public static class SqlText
 {
     /// <summary>A SQL string literal: single quotes, an embedded quote doubled.</summary>
     public static string Quote(string value) => "'" + value.Replace("'", "''", StringComparison.Ordinal) + "'";

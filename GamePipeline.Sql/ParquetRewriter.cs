@@ -1,0 +1,123 @@
+using System.Globalization;
+using DuckDB.NET.Data;
+using GamePipeline.Contracts;
+using GamePipeline.Lake;
+using GamePipeline.Lake.Delta;
+
+namespace GamePipeline.Sql;
+
+/// <summary>A data file a rewrite wrote: its <c>add</c> (path relative to the table, size, statistics) and rows.</summary>
+public sealed record RewrittenFile(AddAction Add, long Rows);
+
+/// <summary>
+/// Rewrites data files of a lake table into one, with DuckDB: the rows of the inputs sorted by a column (so each
+/// file's min/max statistics on it are narrow), written as Snappy Parquet to the lake, with the statistics its
+/// <c>add</c> carries computed from the file written. DuckDB runs on one thread within a memory limit and spills
+/// to a scratch folder beyond it, so a rewrite leaves the machine's other cores to the writer.
+/// Inputs on a local lake are read in place; others are copied to the scratch folder first.
+/// </summary>
+public sealed class ParquetRewriter(ILakeStorage storage, string memoryLimit = "1GB")
+{
+    public async Task<RewrittenFile> RewriteAsync(LakeTable table, string partitionValue, IReadOnlyList<DeltaFile> inputs, string orderBy, CancellationToken cancellationToken)
+    {
+        var scratch = Directory.CreateTempSubdirectory("lake-rewrite-");
+        try
+        {
+            var sources = new List<string>();
+            foreach (var input in inputs)
+            {
+                sources.Add(await LocalCopyAsync(table, input, scratch.FullName, cancellationToken));
+            }
+
+            var output = Path.Combine(scratch.FullName, "rewritten.parquet");
+            var columns = string.Join(", ", table.Columns.Select(c => SqlIdentifiers.Quote(c.Name)));
+            await using var connection = new DuckDBConnection("Data Source=:memory:");
+            await connection.OpenAsync(cancellationToken);
+            await ExecuteAsync(connection, $"SET threads = 1; SET memory_limit = {SqlText.Quote(memoryLimit)}; SET temp_directory = {SqlText.Quote(Path.Combine(scratch.FullName, "spill"))}", cancellationToken);
+            await ExecuteAsync(connection, $"""
+                COPY (SELECT {columns}
+                      FROM read_parquet([{string.Join(", ", sources.Select(SqlText.Quote))}], union_by_name = true, hive_partitioning = false)
+                      ORDER BY {SqlIdentifiers.Quote(orderBy)})
+                TO {SqlText.Quote(output)} (FORMAT parquet, COMPRESSION snappy)
+                """, cancellationToken);
+            var (rows, stats) = await StatsAsync(connection, table, output, cancellationToken);
+
+            var path = LakeLayout.CompactedDataFile(partitionValue);
+            await using (var file = File.OpenRead(output))
+            {
+                await storage.WriteAsync($"{table.Name}/{path}", stream => file.CopyToAsync(stream, cancellationToken), cancellationToken);
+            }
+
+            return new RewrittenFile(new AddAction
+            {
+                Path = path,
+                PartitionValues = new() { [LakeTables.PartitionColumn] = partitionValue },
+                Size = new FileInfo(output).Length,
+                ModificationTime = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+                DataChange = false,
+                Stats = stats,
+            }, rows);
+        }
+        finally
+        {
+            scratch.Delete(recursive: true);
+        }
+    }
+
+    private async Task<string> LocalCopyAsync(LakeTable table, DeltaFile input, string scratch, CancellationToken cancellationToken)
+    {
+        var relative = $"{table.Name}/{input.StoragePath}";
+        if (storage is LocalLakeStorage)
+        {
+            return Path.Combine(storage.Location, relative.Replace('/', Path.DirectorySeparatorChar));
+        }
+
+        var bytes = await storage.ReadAsync(relative, cancellationToken) ?? throw new FileNotFoundException($"{relative} is in the table's snapshot but not in the lake", relative);
+        var local = Path.Combine(scratch, $"{Guid.NewGuid():N}.parquet");
+        await File.WriteAllBytesAsync(local, bytes, cancellationToken);
+        return local;
+    }
+
+    /// <summary>The statistics the writer records (DeltaFileStats), computed by DuckDB over the file written.</summary>
+    private static async Task<(long Rows, string Stats)> StatsAsync(DuckDBConnection connection, LakeTable table, string file, CancellationToken cancellationToken)
+    {
+        var columns = table.Columns.Where(c => c.Type is not LakeColumnType.Binary && (c.Type is not LakeColumnType.String || c.Stats)).ToList();
+        // Times as epoch milliseconds, the maximum rounded up, so both stay bounds at the precision the log records.
+        var aggregates = columns.SelectMany(c =>
+        {
+            var name = SqlIdentifiers.Quote(c.Name);
+            return c.Type == LakeColumnType.Timestamp
+                ? new[] { $"epoch_ms(MIN({name}))", $"CAST(ceil(epoch_us(MAX({name})) / 1000.0) AS BIGINT)", $"COUNT(*) - COUNT({name})" }
+                : [$"MIN({name})", $"MAX({name})", $"COUNT(*) - COUNT({name})"];
+        });
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT COUNT(*), {string.Join(", ", aggregates)} FROM read_parquet({SqlText.Quote(file)})";
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        var rows = Convert.ToInt64(reader.GetValue(0), CultureInfo.InvariantCulture);
+        var stats = new DeltaFileStats(rows);
+        for (var i = 0; i < columns.Count; i++)
+        {
+            var (min, max, nulls) = (reader.GetValue(1 + 3 * i), reader.GetValue(2 + 3 * i), Convert.ToInt64(reader.GetValue(3 + 3 * i), CultureInfo.InvariantCulture));
+            stats.Add(columns[i].Name, Bound(columns[i], min, isMin: true), Bound(columns[i], max, isMin: false), nulls);
+        }
+
+        return (rows, stats.ToJson());
+    }
+
+    private static System.Text.Json.Nodes.JsonNode? Bound(LakeColumn column, object value, bool isMin) => value switch
+    {
+        DBNull => null,
+        string text => isMin ? DeltaFileStats.Min(text) : DeltaFileStats.Max(text),
+        _ when column.Type == LakeColumnType.Timestamp => DeltaFileStats.Value(DateTimeOffset.FromUnixTimeMilliseconds(Convert.ToInt64(value, CultureInfo.InvariantCulture)).UtcDateTime),
+        _ when column.Type == LakeColumnType.Int32 => DeltaFileStats.Value(Convert.ToInt32(value, CultureInfo.InvariantCulture)),
+        _ => DeltaFileStats.Value(Convert.ToInt64(value, CultureInfo.InvariantCulture)),
+    };
+
+    private static async Task ExecuteAsync(DuckDBConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,9 @@
+using LakeMaintenance;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults();
+builder.AddLakeMaintenance();
+
+var app = builder.Build();
+app.MapDefaultEndpoints();
+app.Run();
