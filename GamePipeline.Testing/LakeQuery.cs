@@ -18,15 +18,15 @@ public sealed class LakeQuery(string lakePath) : IDisposable
         return connection;
     }
 
-    /// <summary>The table's rows at its latest version, as a DuckDB subquery.</summary>
-    public string Source(string table) => $"({DeltaSnapshotSql.Select(Path.Combine(lakePath, table), Snapshot(table)!)})";
+    /// <summary>The table's rows at its latest version (or at <paramref name="version"/>), as a DuckDB subquery.</summary>
+    public string Source(string table, long? version = null) => $"({DeltaSnapshotSql.Select(Path.Combine(lakePath, table), Snapshot(table, version)!)})";
 
-    /// <summary>The table's latest snapshot, or null while it is not a Delta table yet.</summary>
-    public DeltaSnapshot? Snapshot(string table)
+    /// <summary>The table's latest snapshot (or the one at <paramref name="version"/>), or null while it is not a Delta table yet.</summary>
+    public DeltaSnapshot? Snapshot(string table, long? version = null)
     {
         try
         {
-            return new DeltaLog(new LocalLakeStorage(lakePath), table).ReadAsync().GetAwaiter().GetResult();
+            return new DeltaLog(new LocalLakeStorage(lakePath), table).ReadAsync(version).GetAwaiter().GetResult();
         }
         catch (DeltaTableException e) when (e.Failure == DeltaReadFailure.NotATable)
         {
@@ -36,7 +36,8 @@ public sealed class LakeQuery(string lakePath) : IDisposable
 
     public bool HasFiles(string table) => Snapshot(table) is { FileCount: > 0 };
 
-    public long Count(string table) => HasFiles(table) ? Scalar<long>($"SELECT COUNT(*) FROM {Source(table)}") : 0;
+    public long Count(string table, long? version = null) =>
+        Snapshot(table, version) is { FileCount: > 0 } ? Scalar<long>($"SELECT COUNT(*) FROM {Source(table, version)}") : 0;
 
     public long CountAllEvents() => LakeTables.All.Where(t => t.EventType is not null).Sum(t => Count(t.Name));
 

@@ -129,7 +129,7 @@ public sealed class DeltaLog(ILakeStorage storage, string table)
         DeltaLogFiles.Parse(await storage.ListAsync(_log, cancellationToken));
 
     /// <summary>A commit's actions, or null when no file holds that version.</summary>
-    public async Task<IReadOnlyList<DeltaAction>?> ReadCommitAsync(long version, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<DeltaAction>?> ReadCommitAsync(long version, CancellationToken cancellationToken = default)
     {
         var bytes = await storage.ReadAsync($"{_log}/{DeltaLogFiles.CommitName(version)}", cancellationToken);
         if (bytes is null)
