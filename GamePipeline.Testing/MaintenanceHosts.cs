@@ -13,5 +13,8 @@ public static class MaintenanceHosts
     private static readonly IMeterFactory Meters = new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>();
 
     public static TableMaintenance Create(string lake, LakeMaintenanceOptions options, TimeProvider? time = null) =>
-        new(new LocalLakeStorage(lake), Options.Create(options), new MaintenanceMetrics(Meters), time ?? TimeProvider.System, NullLogger<TableMaintenance>.Instance);
+        Create(new LocalLakeStorage(lake), options, time);
+
+    public static TableMaintenance Create(ILakeStorage storage, LakeMaintenanceOptions options, TimeProvider? time = null) =>
+        new(storage, Options.Create(options), new MaintenanceMetrics(Meters), time ?? TimeProvider.System, NullLogger<TableMaintenance>.Instance);
 }

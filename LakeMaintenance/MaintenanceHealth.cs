@@ -8,6 +8,9 @@ public sealed class MaintenanceHealth : IHealthCheck
     private volatile string? _failure;
     private DateTimeOffset? _lastPass;
 
+    /// <summary>Whether the last pass failed.</summary>
+    public bool Failing => _failure is not null;
+
     public void Succeeded(DateTimeOffset at)
     {
         _lastPass = at;
