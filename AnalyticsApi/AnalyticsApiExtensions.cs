@@ -12,6 +12,9 @@ public static class AnalyticsApiExtensions
         // The catalog connection string says which engine answers: a Trino/Presto URL, or a DuckDB catalog file.
         builder.AddSqlEngine();
         builder.Services.AddSingleton<AnalyticsQueries>();
+        // Versions and history come from the tables' Delta logs, which the lake connection string locates.
+        builder.AddLakeStorage();
+        builder.Services.AddSingleton<TableVersions>();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.AddHttpApiDefaults();
         return builder;

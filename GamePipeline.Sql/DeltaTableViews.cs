@@ -65,6 +65,13 @@ internal sealed class DeltaTableViews(string database)
         }
     }
 
+    /// <summary>A subquery over the files of a registered table's snapshot at <paramref name="version"/>.</summary>
+    public async Task<string> SelectAtAsync(string table, long version, CancellationToken cancellationToken)
+    {
+        var view = _views.GetValueOrDefault(table) ?? throw new DeltaTableException(DeltaReadFailure.NotATable, $"{table} is not a registered lake table");
+        return $"({DeltaSnapshotSql.Select(view.TableRoot, await view.Log.ReadAsync(version, cancellationToken))})";
+    }
+
     private static void Execute(DuckDBConnection connection, string sql)
     {
         using var command = connection.CreateCommand();

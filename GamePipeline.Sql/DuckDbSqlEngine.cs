@@ -64,6 +64,27 @@ public sealed class DuckDbSqlEngine(string catalogPath) : ISqlEngine, IDisposabl
         }
     }
 
+    /// <summary>At a version: the files of that snapshot, read like the table's view reads the current one.</summary>
+    public async Task<string> TableAtAsync(string table, long? version, CancellationToken cancellationToken)
+    {
+        if (version is null)
+        {
+            return SqlIdentifiers.Quote(table);
+        }
+
+        var connection = Rent();
+        try
+        {
+            await _views.RefreshAsync(connection, () => Registry(connection), cancellationToken);
+        }
+        finally
+        {
+            Return(connection);
+        }
+
+        return await _views.SelectAtAsync(table, version.Value, cancellationToken);
+    }
+
     private DuckDBConnection Rent()
     {
         if (_pool.TryTake(out var pooled))

@@ -16,6 +16,12 @@ public interface ISqlEngine
     string Schema { get; }
 
     Task<SqlResult> QueryAsync(string sql, IReadOnlyList<object?> parameters, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// What a query's <c>FROM</c> names to read <paramref name="table"/> (a name from the catalog) as it was at Delta
+    /// version <paramref name="version"/> (time travel), or as it is now when that is null.
+    /// </summary>
+    Task<string> TableAtAsync(string table, long? version, CancellationToken cancellationToken);
 }
 
 /// <summary>Registers the lake's tables with the catalog (CatalogSetup). Idempotent.</summary>

@@ -53,18 +53,18 @@ public sealed class AnalyticsQueries(ISqlEngine engine, TimeProvider clock)
         return _catalog = new CatalogSnapshot(tables, columns, clock.GetUtcNow());
     }
 
-    /// <summary><c>SELECT COUNT(*)</c>.</summary>
-    public async Task<TableCount> CountAsync(string table, CancellationToken cancellationToken)
+    /// <summary><c>SELECT COUNT(*)</c>, of the current version or of <paramref name="version"/>.</summary>
+    public async Task<TableCount> CountAsync(string table, long? version, CancellationToken cancellationToken)
     {
-        var result = await engine.QueryAsync($"SELECT COUNT(*) FROM {SqlIdentifiers.Quote(table)}", [], cancellationToken);
+        var result = await engine.QueryAsync($"SELECT COUNT(*) FROM {await engine.TableAtAsync(table, version, cancellationToken)}", [], cancellationToken);
         return new TableCount(table, Long(result.Rows[0][0]));
     }
 
     /// <summary><c>SELECT host, COUNT(*) … GROUP BY host</c>, most requests first.</summary>
-    public async Task<IReadOnlyList<HostCount>> HostsAsync(string table, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<HostCount>> HostsAsync(string table, long? version, CancellationToken cancellationToken)
     {
         var result = await engine.QueryAsync(
-            $"SELECT host, COUNT(*) AS requests FROM {SqlIdentifiers.Quote(table)} GROUP BY host ORDER BY requests DESC, host", [], cancellationToken);
+            $"SELECT host, COUNT(*) AS requests FROM {await engine.TableAtAsync(table, version, cancellationToken)} GROUP BY host ORDER BY requests DESC, host", [], cancellationToken);
         return [.. result.Rows.Select(r => new HostCount((string?)r[0], Long(r[1])))];
     }
 

@@ -21,16 +21,20 @@ public static class ReportPage
         return app;
     }
 
-    public static async Task<Microsoft.AspNetCore.Http.HttpResults.ContentHttpResult> GetReport(AnalyticsQueries queries, TimeProvider clock, CancellationToken cancellationToken) =>
-        TypedResults.Content(await RenderAsync(queries, clock.GetUtcNow(), cancellationToken), "text/html; charset=utf-8");
+    /// <summary>How many of a table's newest commits are searched for its last compaction.</summary>
+    public const int CompactionSearchDepth = 200;
 
-    public static async Task<string> RenderAsync(AnalyticsQueries queries, DateTimeOffset now, CancellationToken cancellationToken)
+    public static async Task<Microsoft.AspNetCore.Http.HttpResults.ContentHttpResult> GetReport(AnalyticsQueries queries, TableVersions versions, TimeProvider clock, CancellationToken cancellationToken) =>
+        TypedResults.Content(await RenderAsync(queries, versions, clock.GetUtcNow(), cancellationToken), "text/html; charset=utf-8");
+
+    public static async Task<string> RenderAsync(AnalyticsQueries queries, TableVersions versions, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var tables = await queries.TablesAsync(cancellationToken);
-        var counts = new List<(TableInfo Table, long Count, IReadOnlyList<ColumnInfo> Columns)>();
+        var counts = new List<(TableInfo Table, long Count, IReadOnlyList<ColumnInfo> Columns, TableLakeState? Lake)>();
         foreach (var table in tables)
         {
-            counts.Add((table, (await queries.CountAsync(table.Name, cancellationToken)).Count, await queries.ColumnsAsync(table.Name, cancellationToken)));
+            var lake = LakeTables.Find(table.Name) is null ? null : await versions.StateAsync(table.Name, CompactionSearchDepth, cancellationToken);
+            counts.Add((table, (await queries.CountAsync(table.Name, null, cancellationToken)).Count, await queries.ColumnsAsync(table.Name, cancellationToken), lake));
         }
 
         var html = new StringBuilder();
@@ -44,20 +48,24 @@ public static class ReportPage
             <main>
             """);
 
-        html.Append("""<section id="tables"><h2>Tables</h2><p>The seed's <code>show tables</code> and <code>SELECT COUNT(*)</code>: rows per table, growing as events arrive.</p><div class="pair">""");
+        html.Append("""<section id="tables"><h2>Tables</h2><p>The seed's <code>show tables</code> and <code>SELECT COUNT(*)</code>: rows per table, growing as events arrive; each table's Delta version, its live data files and when LakeMaintenance last compacted it.</p><div class="pair">""");
         html.Append(Bars("Rows per table", [.. counts.Select(c => (c.Table.Name, (double)c.Count))]));
-        html.Append("<table><thead><tr><th>table</th><th>rows</th><th>what it holds</th></tr></thead><tbody>");
-        foreach (var (table, count, _) in counts)
+        html.Append("<table><thead><tr><th>table</th><th>rows</th><th>version</th><th>live files</th><th>last compaction</th><th>what it holds</th></tr></thead><tbody>");
+        foreach (var (table, count, _, lake) in counts)
         {
-            html.Append(CultureInfo.InvariantCulture, $"""<tr><td>{Text(table.Name)}</td><td class="num" data-count="{Text(table.Name)}">{count:N0}</td><td>{Text(table.Description)}</td></tr>""");
+            var compaction = lake?.LastCompaction is { } at ? $"{at:yyyy-MM-dd HH:mm:ss} UTC" : lake is null ? "" : $"none in the last {CompactionSearchDepth} commits";
+            html.Append(CultureInfo.InvariantCulture, $"""
+                <tr><td>{Text(table.Name)}</td><td class="num" data-count="{Text(table.Name)}">{count:N0}</td><td class="num">{lake?.Version}</td>
+                <td class="num" data-live-files="{Text(table.Name)}">{lake?.LiveFiles:N0}</td><td data-last-compaction="{Text(table.Name)}">{compaction}</td><td>{Text(table.Description)}</td></tr>
+                """);
         }
 
         html.Append("</tbody></table></div></section>");
 
         html.Append("""<section id="hosts"><h2>Requests per host</h2><p>The seed's <code>SELECT host, COUNT(*) … GROUP BY host</code>, for each table.</p><div class="grid">""");
-        foreach (var (table, _, columns) in counts.Where(c => c.Columns.Any(col => col.Name == "host")))
+        foreach (var (table, _, columns, _) in counts.Where(c => c.Columns.Any(col => col.Name == "host")))
         {
-            var hosts = await queries.HostsAsync(table.Name, cancellationToken);
+            var hosts = await queries.HostsAsync(table.Name, null, cancellationToken);
             html.Append(CultureInfo.InvariantCulture, $"""<div class="card" data-hosts="{Text(table.Name)}"><h3>{Text(table.Name)}</h3>""");
             html.Append(Bars($"Requests per host in {table.Name}", [.. hosts.Take(12).Select(h => (h.Host ?? "(none)", (double)h.Count))], 520));
             html.Append("</div>");
@@ -84,7 +92,7 @@ public static class ReportPage
         html.Append("</div></div></section>");
 
         html.Append("""<section id="schemas"><h2>Schemas</h2><p>The seed's <code>describe</code>: typed, snake_case columns; <code>dt</code> is the date partition.</p><div class="grid">""");
-        foreach (var (table, _, columns) in counts)
+        foreach (var (table, _, columns, _) in counts)
         {
             html.Append(CultureInfo.InvariantCulture, $"""<details class="card"><summary>{Text(table.Name)} ({columns.Count} columns)</summary><table><tbody>""");
             foreach (var column in columns)

@@ -149,6 +149,7 @@ public sealed class DeltaCommitter(ILakeStorage storage, string table, DeltaTabl
                     OperationMetrics = new()
                     {
                         ["numRemovedFiles"] = removed.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                        ["numRemovedRows"] = removed.Sum(f => f.RecordsInStats() ?? 0).ToString(System.Globalization.CultureInfo.InvariantCulture),
                         ["numAddedFiles"] = added.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
                     },
                 };

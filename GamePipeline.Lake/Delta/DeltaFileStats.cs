@@ -31,6 +31,18 @@ public sealed class DeltaFileStats(long rows)
         _nulls[column] = nulls;
     }
 
+    /// <summary>The row count a file's statistics (its <c>add</c>'s <c>stats</c>) claim, if they say.</summary>
+    public static long? Records(string? stats)
+    {
+        if (stats is not { Length: > 0 })
+        {
+            return null;
+        }
+
+        using var json = System.Text.Json.JsonDocument.Parse(stats);
+        return json.RootElement.TryGetProperty("numRecords", out var records) && records.TryGetInt64(out var count) ? count : null;
+    }
+
     public string ToJson() => new JsonObject { ["numRecords"] = rows, ["minValues"] = _min, ["maxValues"] = _max, ["nullCount"] = _nulls }.ToJsonString();
 
     /// <summary>Times as the protocol writes them (ISO-8601 in UTC, milliseconds: what the files store); numbers as numbers.</summary>

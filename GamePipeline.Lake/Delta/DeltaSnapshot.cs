@@ -11,16 +11,7 @@ public sealed record DeltaFile(string Path, IReadOnlyDictionary<string, string?>
     public string StoragePath => Uri.UnescapeDataString(Path);
 
     /// <summary>The row count its statistics claim, if it has them.</summary>
-    public long? RecordsInStats()
-    {
-        if (Stats is not { Length: > 0 })
-        {
-            return null;
-        }
-
-        using var stats = JsonDocument.Parse(Stats);
-        return stats.RootElement.TryGetProperty("numRecords", out var records) && records.TryGetInt64(out var count) ? count : null;
-    }
+    public long? RecordsInStats() => DeltaFileStats.Records(Stats);
 }
 
 /// <summary>A column of the table's schema: its name and its Delta type (a primitive's name, or struct/array/map).</summary>

@@ -65,6 +65,12 @@ public sealed class TrinoSqlEngine(HttpClient http, TrinoOptions options) : ISql
 
     public string Schema => options.Schema;
 
+    /// <summary>The <c>delta_lake</c> connector's time travel: <c>FOR VERSION AS OF</c>.</summary>
+    public Task<string> TableAtAsync(string table, long? version, CancellationToken cancellationToken) =>
+        Task.FromResult(version is { } at
+            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{SqlIdentifiers.Quote(table)} FOR VERSION AS OF {at}")
+            : SqlIdentifiers.Quote(table));
+
     public async Task<SqlResult> QueryAsync(string sql, IReadOnlyList<object?> parameters, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
