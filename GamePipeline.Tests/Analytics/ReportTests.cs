@@ -22,10 +22,13 @@ public sealed class ReportTests(AnalyticsFixture analytics)
         Assert.True(await page.Locator("svg.chart").CountAsync() >= 7, "charts: tables, 3 × hosts, per minute, users, agents, funnel");
         Assert.True(await page.Locator("svg.chart rect.bar").CountAsync() >= 10);
         Assert.Equal(3, await page.Locator("#per-minute polyline.series").CountAsync());
+        using var lake = new LakeQuery(analytics.Lake);
         foreach (var table in LakeTables.All)
         {
             var count = (await analytics.Client.GetFromJsonAsync<JsonElement>($"/api/tables/{table.Name}/count")).GetProperty("count").GetInt64();
             Assert.Equal(count.ToString("N0", CultureInfo.InvariantCulture), await page.Locator($"td[data-count='{table.Name}']").InnerTextAsync());
+            Assert.Equal(lake.Snapshot(table.Name)!.FileCount.ToString("N0", CultureInfo.InvariantCulture), await page.Locator($"td[data-live-files='{table.Name}']").InnerTextAsync());
+            Assert.NotEmpty(await page.Locator($"td[data-last-compaction='{table.Name}']").InnerTextAsync());
         }
 
         var swordHosts = await page.Locator("[data-hosts='sword_purchases']").InnerTextAsync();

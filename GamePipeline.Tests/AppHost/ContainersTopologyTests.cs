@@ -138,6 +138,9 @@ public sealed class ContainersTopologyTests
         Assert.Equal([ResourceNames.Kafka], WaitsFor(Resource<ProjectResource>(model, ResourceNames.GameApi)));
         var analytics = Resource<ProjectResource>(model, ResourceNames.AnalyticsApi);
         Assert.Equal([ResourceNames.CatalogSetup], WaitsFor(analytics, WaitType.WaitForCompletion));
+        var maintenance = Resource<ProjectResource>(model, ResourceNames.LakeMaintenance);
+        Assert.Equal("{lake.connectionString}", (await EnvironmentAsync(maintenance))["ConnectionStrings__lake"]);
+        Assert.Equal([ResourceNames.CatalogSetup], WaitsFor(maintenance, WaitType.WaitForCompletion));
         Assert.Contains(ResourceNames.Trino, WaitsFor(analytics));
     }
 

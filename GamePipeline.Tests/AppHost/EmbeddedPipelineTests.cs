@@ -18,6 +18,7 @@ public sealed class EmbeddedPipelineTests(PipelineAppFixture pipeline)
         await pipeline.WaitHealthyAsync(ResourceNames.GameApi);
         await pipeline.WaitHealthyAsync(ResourceNames.StreamWriter);
         await pipeline.WaitHealthyAsync(ResourceNames.AnalyticsApi);
+        await pipeline.WaitHealthyAsync(ResourceNames.LakeMaintenance);
     }
 
     [Fact]
