@@ -32,7 +32,7 @@ public sealed class MaintenanceWorker(
                     await maintenance.CompactAsync(table, stoppingToken);
                     if (vacuum)
                     {
-                        await maintenance.VacuumAsync(table, stoppingToken);
+                        await maintenance.VacuumAsync(table.Name, stoppingToken);
                     }
                 }
 

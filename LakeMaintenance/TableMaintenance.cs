@@ -107,14 +107,14 @@ public sealed class TableMaintenance(ILakeStorage storage, IOptions<LakeMaintena
     /// files removed before the snapshot at the retention's edge, and files no commit ever added (a writer that died
     /// before its commit) — once they are older than the retention; then commits and checkpoints older than
     /// <see cref="LakeMaintenanceOptions.LogRetention"/> that the newest checkpoint within it makes unnecessary.
-    /// A file by a name this project's writers do not give is never deleted.
+    /// A file by a name this project's writers do not give is never deleted, so any Delta table may be vacuumed.
     /// </summary>
-    public async Task<VacuumOutcome> VacuumAsync(LakeTable table, CancellationToken cancellationToken)
+    public async Task<VacuumOutcome> VacuumAsync(string table, CancellationToken cancellationToken)
     {
         using var activity = MaintenanceMetrics.Source.StartActivity("vacuum");
-        activity?.SetTag("gamepipeline.table", table.Name);
+        activity?.SetTag("gamepipeline.table", table);
         var started = Stopwatch.GetTimestamp();
-        var log = new DeltaLog(storage, table.Name);
+        var log = new DeltaLog(storage, table);
         var times = await log.CommitTimesAsync(cancellationToken);
         if (times.Count == 0)
         {
@@ -125,16 +125,16 @@ public sealed class TableMaintenance(ILakeStorage storage, IOptions<LakeMaintena
         var (dataFiles, bytes) = await DeleteUnneededDataAsync(table, log, times, now - _options.VacuumRetention, cancellationToken);
         var logFiles = await CleanLogAsync(table, log, times, now - _options.LogRetention, now - _options.VacuumRetention, cancellationToken);
         var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
-        metrics.Vacuumed(table.Name, dataFiles, bytes, logFiles, seconds);
+        metrics.Vacuumed(table, dataFiles, bytes, logFiles, seconds);
         if (dataFiles + logFiles > 0)
         {
-            MaintenanceLog.Vacuumed(logger, table.Name, dataFiles, bytes, logFiles, seconds);
+            MaintenanceLog.Vacuumed(logger, table, dataFiles, bytes, logFiles, seconds);
         }
 
         return new VacuumOutcome(dataFiles, bytes, logFiles);
     }
 
-    private async Task<(int Files, long Bytes)> DeleteUnneededDataAsync(LakeTable table, DeltaLog log, IReadOnlyList<(long Version, DateTimeOffset Time)> times, DateTimeOffset edge, CancellationToken cancellationToken)
+    private async Task<(int Files, long Bytes)> DeleteUnneededDataAsync(string table, DeltaLog log, IReadOnlyList<(long Version, DateTimeOffset Time)> times, DateTimeOffset edge, CancellationToken cancellationToken)
     {
         // Every file a snapshot from the one at the edge up to the latest lists: the edge's files, and every file a
         // commit after it added. A table younger than the retention keeps every file its log ever added.
@@ -153,7 +153,7 @@ public sealed class TableMaintenance(ILakeStorage storage, IOptions<LakeMaintena
             if (!added.ContainsKey(version))
             {
                 var actions = await log.ReadCommitAsync(version, cancellationToken)
-                    ?? throw new DeltaTableException(DeltaReadFailure.MissingVersion, $"{table.Name}: version {version} vanished while vacuum read the log");
+                    ?? throw new DeltaTableException(DeltaReadFailure.MissingVersion, $"{table}: version {version} vanished while vacuum read the log");
                 added[version] = [.. actions.Where(a => a.Add?.Path is not null).Select(a => Uri.UnescapeDataString(a.Add!.Path!))];
             }
 
@@ -163,13 +163,13 @@ public sealed class TableMaintenance(ILakeStorage storage, IOptions<LakeMaintena
         // Commits landed after the listing: their files are younger than the edge, so kept by their age below.
         int files = 0;
         long bytes = 0;
-        foreach (var folder in (await storage.ListDirectoriesAsync(table.Name, cancellationToken)).Where(d => d.StartsWith(LakeTables.PartitionColumn + "=", StringComparison.Ordinal)))
+        foreach (var folder in (await storage.ListDirectoriesAsync(table, cancellationToken)).Where(d => d.StartsWith(LakeTables.PartitionColumn + "=", StringComparison.Ordinal)))
         {
-            foreach (var file in await storage.ListFilesAsync($"{table.Name}/{folder}", cancellationToken))
+            foreach (var file in await storage.ListFilesAsync($"{table}/{folder}", cancellationToken))
             {
                 if (file.ModifiedAt <= edge && LakeLayout.IsOwnDataFileName(file.Name) && !needed.Contains($"{folder}/{file.Name}"))
                 {
-                    await storage.DeleteAsync($"{table.Name}/{folder}/{file.Name}", cancellationToken);
+                    await storage.DeleteAsync($"{table}/{folder}/{file.Name}", cancellationToken);
                     files++;
                     bytes += file.Length;
                 }
@@ -179,9 +179,9 @@ public sealed class TableMaintenance(ILakeStorage storage, IOptions<LakeMaintena
         return (files, bytes);
     }
 
-    private async Task<int> CleanLogAsync(LakeTable table, DeltaLog log, IReadOnlyList<(long Version, DateTimeOffset Time)> times, DateTimeOffset edge, DateTimeOffset temporaryEdge, CancellationToken cancellationToken)
+    private async Task<int> CleanLogAsync(string table, DeltaLog log, IReadOnlyList<(long Version, DateTimeOffset Time)> times, DateTimeOffset edge, DateTimeOffset temporaryEdge, CancellationToken cancellationToken)
     {
-        var folder = $"{table.Name}/{DeltaLogFiles.LogDirectory}";
+        var folder = $"{table}/{DeltaLogFiles.LogDirectory}";
         var deleted = 0;
         // Temporary files of commits and checkpoints that were never published (their writer died).
         foreach (var file in await storage.ListFilesAsync(folder, cancellationToken))
@@ -223,11 +223,11 @@ public sealed class TableMaintenance(ILakeStorage storage, IOptions<LakeMaintena
     private static long? AtOrBefore(IReadOnlyList<(long Version, DateTimeOffset Time)> times, DateTimeOffset time) =>
         times.Where(t => t.Time <= time).Select(t => (long?)t.Version).LastOrDefault();
 
-    private SortedList<long, string[]> AddedByVersion(LakeTable table)
+    private SortedList<long, string[]> AddedByVersion(string table)
     {
-        if (!_addedByVersion.TryGetValue(table.Name, out var added))
+        if (!_addedByVersion.TryGetValue(table, out var added))
         {
-            _addedByVersion[table.Name] = added = [];
+            _addedByVersion[table] = added = [];
         }
 
         return added;

@@ -51,7 +51,7 @@ public sealed class VacuumTests() : KafkaAndLake(partitions: 2)
         File.SetLastWriteTimeUtc(foreign, DateTime.UtcNow.AddHours(-2));
 
         // Now: every snapshot is within the retention, so only the old orphan goes.
-        var now = await MaintenanceHosts.Create(Lake, options).VacuumAsync(table, CancellationToken.None);
+        var now = await MaintenanceHosts.Create(Lake, options).VacuumAsync(table.Name, CancellationToken.None);
 
         Assert.Equal(1, now.DataFilesDeleted);
         Assert.False(File.Exists(orphan));
@@ -61,7 +61,7 @@ public sealed class VacuumTests() : KafkaAndLake(partitions: 2)
         // Two hours on: the snapshot at the retention's edge is the latest; what it does not list is deleted, and the
         // log before the newest checkpoint within the log retention goes too.
         var later = new FakeTimeProvider(DateTimeOffset.UtcNow.AddHours(2));
-        var afterRetention = await MaintenanceHosts.Create(Lake, options, later).VacuumAsync(table, CancellationToken.None);
+        var afterRetention = await MaintenanceHosts.Create(Lake, options, later).VacuumAsync(table.Name, CancellationToken.None);
 
         Assert.Equal(removed.Count + 1, afterRetention.DataFilesDeleted);
         Assert.All([.. removed, inFlight], file => Assert.False(File.Exists(file), file));
@@ -74,6 +74,41 @@ public sealed class VacuumTests() : KafkaAndLake(partitions: 2)
         Assert.True(afterRetention.LogFilesDeleted >= checkpoint);
         var gone = await Assert.ThrowsAsync<DeltaTableException>(() => new DeltaLog(new LocalLakeStorage(Lake), table.Name).ReadAsync(0));
         Assert.Equal(DeltaReadFailure.MissingVersion, gone.Failure);
+    }
+
+    [Theory]
+    [InlineData("basic-with-inserts-deletes-checkpoint", 13, 41)]
+    [InlineData("snapshot-data2-deleted", 4, 20)]
+    [InlineData("multi-part-checkpoint", 1, 31)]
+    public async Task Tables_spark_wrote_still_read_the_same_after_vacuum_and_log_cleanup_long_past_every_retention(string golden, long version, long rows)
+    {
+        var lake = Directory.CreateTempSubdirectory("vacuum-golden-").FullName;
+        try
+        {
+            CopyDirectory(Path.Combine(Repository.Root, "testdata", "delta", "golden-tables", golden), Path.Combine(lake, golden));
+            var files = Directory.GetFiles(Path.Combine(lake, golden), "*.parquet", SearchOption.AllDirectories).Where(f => !f.Contains("_delta_log", StringComparison.Ordinal)).ToList();
+            var later = new FakeTimeProvider(DateTimeOffset.UtcNow.AddYears(10));
+
+            await MaintenanceHosts.Create(lake, new LakeMaintenanceOptions(), later).VacuumAsync(golden, CancellationToken.None);
+
+            Assert.All(files, file => Assert.True(File.Exists(file), $"{file}: no writer of the project names a file so"));
+            var summary = await DeltaTableSummary.ReadAsync(new LocalLakeStorage(lake), golden, null, CancellationToken.None);
+            Assert.Equal((version, rows), (summary.Version, summary.Rows));
+        }
+        finally
+        {
+            Directory.Delete(lake, recursive: true);
+        }
+    }
+
+    private static void CopyDirectory(string from, string to)
+    {
+        foreach (var file in Directory.GetFiles(from, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(to, Path.GetRelativePath(from, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
     }
 
     [Fact]
