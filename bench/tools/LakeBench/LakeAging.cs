@@ -95,6 +95,7 @@ internal static class LakeAging
         {
             using var connection = new DuckDBConnection("Data Source=:memory:");
             connection.Open();
+            Execute(connection, "SET parquet_metadata_cache = true"); // as AnalyticsApi's engine reads
             var files = DeltaSnapshotSql.Select(Path.Combine(lake, table), snapshot);
             var copy = Path.Combine(scratch.FullName, "one.parquet");
             Execute(connection, $"COPY (SELECT * FROM ({files}) ORDER BY event_time) TO '{copy}' (FORMAT parquet, COMPRESSION snappy)");
