@@ -88,15 +88,7 @@ public sealed class DeltaCommitter(ILakeStorage storage, string table, DeltaTabl
             _snapshot = await CurrentAsync(cancellationToken);
             if (_snapshot is null)
             {
-                var commitInfo = new CommitInfoAction
-                {
-                    Timestamp = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
-                    Operation = "CREATE TABLE",
-                    IsBlindAppend = true,
-                    EngineInfo = EngineInfo,
-                    TxnId = Guid.NewGuid().ToString(),
-                };
-                await _writer.TryCommitAsync(0, commitInfo, Actions(0, [], []), cancellationToken);
+                await _writer.TryCommitAsync(0, CommitInfo(null, "CREATE TABLE", null, isBlindAppend: true, []), Actions(0, [], []), cancellationToken);
                 _snapshot = await CurrentAsync(cancellationToken);
             }
 
@@ -114,84 +106,69 @@ public sealed class DeltaCommitter(ILakeStorage storage, string table, DeltaTabl
     /// Appends committed meanwhile do not conflict with it (they add other files); a commit that removed any of
     /// <paramref name="removed"/> does (<see cref="DeltaFilesConflictException"/>), as does a changed protocol or metadata.
     /// </summary>
-    public async Task<DeltaAppendResult> ReplaceAsync(
+    public Task<DeltaAppendResult> ReplaceAsync(
         IReadOnlyList<DeltaFile> removed,
         IReadOnlyList<AddAction> added,
         string operation,
         CancellationToken cancellationToken,
-        IReadOnlyDictionary<string, string>? operationParameters = null)
-    {
-        await _oneAtATime.WaitAsync(cancellationToken);
-        try
+        IReadOnlyDictionary<string, string>? operationParameters = null) =>
+        CommitAsync((basis, current, version) =>
         {
-            _snapshot = await CurrentAsync(cancellationToken) ?? throw new DeltaTableException(DeltaReadFailure.NotATable, $"{table} does not exist: nothing to rewrite");
-            var basis = _snapshot;
-            for (var attempt = 1; ; attempt++)
+            if (basis is null || current is null)
             {
-                EnsureNoConflict(basis, _snapshot, []);
-                var gone = removed.Where(f => !_snapshot.FilesByPath.ContainsKey(f.Path)).Select(f => f.Path).ToList();
-                if (gone.Count > 0)
-                {
-                    throw new DeltaFilesConflictException($"{table}: {gone.Count} of the {removed.Count} files to rewrite were removed by another commit after version {basis.Version}", gone);
-                }
-
-                var version = _snapshot.Version + 1;
-                var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-                var commitInfo = new CommitInfoAction
-                {
-                    Timestamp = now,
-                    Operation = operation,
-                    OperationParameters = operationParameters?.ToDictionary(),
-                    ReadVersion = _snapshot.Version,
-                    IsBlindAppend = false,
-                    EngineInfo = EngineInfo,
-                    TxnId = Guid.NewGuid().ToString(),
-                    OperationMetrics = new()
-                    {
-                        ["numRemovedFiles"] = removed.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                        ["numRemovedRows"] = removed.Sum(f => f.RecordsInStats() ?? 0).ToString(System.Globalization.CultureInfo.InvariantCulture),
-                        ["numAddedFiles"] = added.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                    },
-                };
-                IEnumerable<DeltaAction> actions =
-                [
-                    .. removed.Select(f => new DeltaAction
-                    {
-                        Remove = new RemoveAction
-                        {
-                            Path = f.Path, DeletionTimestamp = now, DataChange = false, ExtendedFileMetadata = true,
-                            PartitionValues = new Dictionary<string, string?>(f.PartitionValues), Size = f.Size,
-                        },
-                    }),
-                    .. added.Select(f => new DeltaAction { Add = f }),
-                ];
-                if (await _writer.TryCommitAsync(version, commitInfo, actions, cancellationToken))
-                {
-                    _snapshot = await CurrentAsync(cancellationToken);
-                    return await CheckpointIfDueAsync(version, attempt, cancellationToken);
-                }
-
-                if (attempt >= MaxAttempts)
-                {
-                    throw new IOException($"{table}: gave up after {attempt} attempts; other writers took every version meanwhile");
-                }
-
-                _snapshot = await CurrentAsync(cancellationToken) ?? basis;
+                throw new DeltaTableException(DeltaReadFailure.NotATable, $"{table} does not exist: nothing to rewrite");
             }
-        }
-        finally
-        {
-            _oneAtATime.Release();
-        }
-    }
+
+            EnsureNoConflict(basis, current, []);
+            var gone = removed.Where(f => !current.FilesByPath.ContainsKey(f.Path)).Select(f => f.Path).ToList();
+            if (gone.Count > 0)
+            {
+                throw new DeltaFilesConflictException($"{table}: {gone.Count} of the {removed.Count} files to rewrite were removed by another commit after version {basis.Version}", gone);
+            }
+
+            var commitInfo = CommitInfo(current, operation, operationParameters, isBlindAppend: false, new()
+            {
+                ["numRemovedFiles"] = Number(removed.Count),
+                ["numRemovedRows"] = Number(removed.Sum(f => f.RecordsInStats() ?? 0)),
+                ["numAddedFiles"] = Number(added.Count),
+            });
+            IEnumerable<DeltaAction> actions =
+            [
+                .. removed.Select(f => new DeltaAction
+                {
+                    Remove = new RemoveAction
+                    {
+                        Path = f.Path, DeletionTimestamp = commitInfo.Timestamp, DataChange = false, ExtendedFileMetadata = true,
+                        PartitionValues = new Dictionary<string, string?>(f.PartitionValues), Size = f.Size,
+                    },
+                }),
+                .. added.Select(f => new DeltaAction { Add = f }),
+            ];
+            return (commitInfo, actions);
+        }, cancellationToken);
 
     /// <param name="operationParameters">Recorded in the commit's <c>commitInfo</c> (e.g. which writer committed).</param>
-    public async Task<DeltaAppendResult> AppendAsync(
+    public Task<DeltaAppendResult> AppendAsync(
         IReadOnlyList<AddAction> files,
         IReadOnlyList<TransactionAdvance> transactions,
         string operation,
         CancellationToken cancellationToken,
-        IReadOnlyDictionary<string, string>? operationParameters = null)
+        IReadOnlyDictionary<string, string>? operationParameters = null) =>
+        CommitAsync((basis, current, version) =>
+        {
+            EnsureNoConflict(basis, current, transactions);
+            var commitInfo = CommitInfo(current, current is null ? "CREATE TABLE" : operation, operationParameters, isBlindAppend: true, new() { ["numFiles"] = Number(files.Count) });
+            return (commitInfo, Actions(version, files, transactions));
+        }, cancellationToken);
+
+    /// <summary>
+    /// The optimistic loop of every commit: <paramref name="plan"/> checks the commits made since the snapshot the
+    /// commit was planned on (the basis; it throws on a conflict) and gives the commit for the next version; when
+    /// another writer took that version, the versions missed are read and the next one is tried.
+    /// </summary>
+    private async Task<DeltaAppendResult> CommitAsync(
+        CommitPlan plan,
+        CancellationToken cancellationToken)
     {
         await _oneAtATime.WaitAsync(cancellationToken);
         try
@@ -200,20 +177,9 @@ public sealed class DeltaCommitter(ILakeStorage storage, string table, DeltaTabl
             var basis = _snapshot;
             for (var attempt = 1; ; attempt++)
             {
-                EnsureNoConflict(basis, _snapshot, transactions);
                 var version = _snapshot is null ? 0 : _snapshot.Version + 1;
-                var commitInfo = new CommitInfoAction
-                {
-                    Timestamp = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
-                    Operation = _snapshot is null ? "CREATE TABLE" : operation,
-                    OperationParameters = operationParameters?.ToDictionary(),
-                    ReadVersion = _snapshot?.Version,
-                    IsBlindAppend = true,
-                    EngineInfo = EngineInfo,
-                    TxnId = Guid.NewGuid().ToString(),
-                    OperationMetrics = new() { ["numFiles"] = files.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) },
-                };
-                if (await _writer.TryCommitAsync(version, commitInfo, Actions(version, files, transactions), cancellationToken))
+                var (commitInfo, actions) = plan(basis, _snapshot, version);
+                if (await _writer.TryCommitAsync(version, commitInfo, actions, cancellationToken))
                 {
                     _snapshot = await CurrentAsync(cancellationToken);
                     return await CheckpointIfDueAsync(version, attempt, cancellationToken);
@@ -232,6 +198,23 @@ public sealed class DeltaCommitter(ILakeStorage storage, string table, DeltaTabl
             _oneAtATime.Release();
         }
     }
+
+    /// <summary>The commit for <paramref name="version"/>, planned on <paramref name="basis"/> and checked against <paramref name="current"/>.</summary>
+    private delegate (CommitInfoAction Info, IEnumerable<DeltaAction> Actions) CommitPlan(DeltaSnapshot? basis, DeltaSnapshot? current, long version);
+
+    private static CommitInfoAction CommitInfo(DeltaSnapshot? current, string operation, IReadOnlyDictionary<string, string>? parameters, bool isBlindAppend, Dictionary<string, string> metrics) => new()
+    {
+        Timestamp = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+        Operation = operation,
+        OperationParameters = parameters?.ToDictionary(),
+        ReadVersion = current?.Version,
+        IsBlindAppend = isBlindAppend,
+        EngineInfo = EngineInfo,
+        TxnId = Guid.NewGuid().ToString(),
+        OperationMetrics = metrics,
+    };
+
+    private static string Number(long value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private async Task<DeltaSnapshot?> CurrentAsync(CancellationToken cancellationToken)
     {
