@@ -17,7 +17,8 @@ public sealed class MaintenanceHealth : IHealthCheck
         _failure = null;
     }
 
-    public void Failed(Exception exception, int failures) => _failure = $"{failures} pass(es) in a row failed: {exception.Message}";
+    public void Failed(Exception exception, int failures, IReadOnlyList<string> tables) =>
+        _failure = $"{failures} pass(es) in a row failed for {string.Join(", ", tables)}: {exception.Message}";
 
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {

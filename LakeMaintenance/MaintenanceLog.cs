@@ -17,6 +17,6 @@ internal static partial class MaintenanceLog
     [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "Checkpoint of {Table} at version {Version} failed; the commit stands")]
     public static partial void CheckpointFailed(ILogger logger, Exception exception, string table, long version);
 
-    [LoggerMessage(EventId = 6, Level = LogLevel.Error, Message = "Maintenance pass failed ({Failures} in a row); retrying in {Delay}")]
-    public static partial void PassFailed(ILogger logger, Exception exception, int failures, TimeSpan delay);
+    [LoggerMessage(EventId = 6, Level = LogLevel.Error, Message = "Maintenance of {Tables} failed ({Failures} pass(es) in a row); retrying in {Delay}")]
+    public static partial void PassFailed(ILogger logger, Exception exception, string tables, int failures, TimeSpan delay);
 }

@@ -6,7 +6,7 @@ namespace LakeMaintenance;
 
 /// <summary>
 /// Runs maintenance passes: every <see cref="LakeMaintenanceOptions.Interval"/> each table is compacted, and every
-/// <see cref="LakeMaintenanceOptions.VacuumInterval"/> vacuumed. A failed pass is retried with a doubling delay up to
+/// <see cref="LakeMaintenanceOptions.VacuumInterval"/> vacuumed. A pass that failed for any table is retried with a doubling delay up to
 /// <see cref="LakeMaintenanceOptions.MaxBackoff"/>; every step commits or deletes only what the log allows, so a
 /// pass cut off anywhere leaves every table readable.
 /// </summary>
@@ -24,10 +24,12 @@ public sealed class MaintenanceWorker(
         while (!stoppingToken.IsCancellationRequested)
         {
             var delay = _options.Interval;
-            try
+            var vacuum = time.GetUtcNow() >= nextVacuum;
+            // One table that cannot be maintained (unreadable, its folder refusing writes) holds back no other.
+            var failed = new List<(string Table, Exception Error)>();
+            foreach (var table in LakeTables.All)
             {
-                var vacuum = time.GetUtcNow() >= nextVacuum;
-                foreach (var table in LakeTables.All)
+                try
                 {
                     await maintenance.CompactAsync(table, stoppingToken);
                     if (vacuum)
@@ -35,21 +37,25 @@ public sealed class MaintenanceWorker(
                         await maintenance.VacuumAsync(table.Name, stoppingToken);
                     }
                 }
-
-                if (vacuum)
+                catch (Exception e) when (!stoppingToken.IsCancellationRequested)
                 {
-                    nextVacuum = time.GetUtcNow() + _options.VacuumInterval;
+                    failed.Add((table.Name, e));
                 }
+            }
 
+            if (failed.Count == 0)
+            {
+                nextVacuum = vacuum ? time.GetUtcNow() + _options.VacuumInterval : nextVacuum;
                 failures = 0;
                 health.Succeeded(time.GetUtcNow());
             }
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            else
             {
                 failures++;
                 delay = TimeSpan.FromTicks(Math.Min(_options.MaxBackoff.Ticks, _options.Interval.Ticks * (1L << Math.Min(failures, 20))));
-                health.Failed(e, failures);
-                MaintenanceLog.PassFailed(logger, e, failures, delay);
+                var error = failed.Count == 1 ? failed[0].Error : new AggregateException(failed.Select(f => f.Error));
+                health.Failed(error, failures, [.. failed.Select(f => f.Table)]);
+                MaintenanceLog.PassFailed(logger, error, string.Join(", ", failed.Select(f => f.Table)), failures, delay);
             }
 
             try
