@@ -54,6 +54,17 @@ public sealed class TrinoSqlEngineTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_table_at_a_version_is_read_with_the_delta_connectors_time_travel_clause()
+    {
+        var engine = Engine();
+
+        await engine.QueryAsync($"SELECT COUNT(*) FROM {await engine.TableAtAsync("sword_purchases", 3, CancellationToken.None)}", [], CancellationToken.None);
+        await engine.QueryAsync($"SELECT COUNT(*) FROM {await engine.TableAtAsync("sword_purchases", null, CancellationToken.None)}", [], CancellationToken.None);
+
+        Assert.Equal(["SELECT COUNT(*) FROM \"sword_purchases\" FOR VERSION AS OF 3", "SELECT COUNT(*) FROM \"sword_purchases\""], _trino.Statements.TakeLast(2));
+    }
+
+    [Fact]
     public async Task An_error_sent_as_http_200_becomes_an_exception_naming_it()
     {
         var error = await Assert.ThrowsAsync<TrinoQueryException>(() => Engine().QueryAsync("SELECT nope FAIL", [], CancellationToken.None));
