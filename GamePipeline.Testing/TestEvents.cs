@@ -60,6 +60,23 @@ public static class TestEvents
     }
 
     /// <summary>
+    /// Produces <paramref name="rounds"/> rounds of <paramref name="perRound"/> events of one user each (round r's
+    /// user is <paramref name="user"/>(r)), waiting until the lake counts each round before sending the next, so every
+    /// round lands in commits of its own; returns the ids.
+    /// </summary>
+    public static async Task<List<string>> ProduceInRoundsAsync(string bootstrapServers, int rounds, int perRound, Func<long> countInLake, Func<int, string>? user = null)
+    {
+        var ids = new List<string>();
+        for (var round = 0; round < rounds; round++)
+        {
+            ids.AddRange(await ProduceAsync(bootstrapServers, perRound, user?.Invoke(round) ?? $"user{round}.example.com"));
+            await Eventually.TrueAsync(() => countInLake() == ids.Count, TimeSpan.FromSeconds(30), () => $"the lake counts {countInLake()} of {ids.Count} events");
+        }
+
+        return ids;
+    }
+
+    /// <summary>
     /// Produces events at a steady pace until <paramref name="until"/> completes; returns the ids Kafka acknowledged.
     /// Events come from <paramref name="hosts"/> hosts (each with 7 users), keyed by user, so they spread over that
     /// many partitions and more.

@@ -71,11 +71,7 @@ public sealed class CompactionTests() : KafkaAndLake(partitions: 4)
         await using (var writer = await WriterHost.StartAsync(Kafka.BootstrapServers, Lake, "before"))
         {
             using var waiting = new LakeQuery(Lake);
-            for (var round = 0; round < 3; round++)
-            {
-                produced.AddRange(await TestEvents.ProduceAsync(Kafka.BootstrapServers, 20, $"user{round}.example.com"));
-                await Eventually.TrueAsync(() => waiting.CountAllEvents() == produced.Count, TimeSpan.FromSeconds(30), () => $"{waiting.CountAllEvents()} of {produced.Count}");
-            }
+            produced.AddRange(await TestEvents.ProduceInRoundsAsync(Kafka.BootstrapServers, 3, 20, waiting.CountAllEvents));
         }
 
         var maintenance = MaintenanceHosts.Create(Lake, new LakeMaintenanceOptions { QuietPeriod = TimeSpan.Zero });

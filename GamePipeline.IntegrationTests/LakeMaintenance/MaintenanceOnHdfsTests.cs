@@ -18,11 +18,7 @@ public sealed class MaintenanceOnHdfsTests() : KafkaAndLake(partitions: 2)
         var produced = new List<string>();
         await using (var writer = await WriterHost.StartAsync(Kafka.BootstrapServers, connection, "hdfs"))
         {
-            for (var round = 0; round < 3; round++)
-            {
-                produced.AddRange(await TestEvents.ProduceAsync(Kafka.BootstrapServers, 20, $"user{round}.example.com"));
-                await Eventually.TrueAsync(() => Count(hdfs) == produced.Count, TimeSpan.FromSeconds(30), () => $"{Count(hdfs)} of {produced.Count}");
-            }
+            produced.AddRange(await TestEvents.ProduceInRoundsAsync(Kafka.BootstrapServers, 3, 20, () => Count(hdfs)));
         }
 
         using var http = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false });

@@ -19,11 +19,7 @@ public sealed class VacuumTests() : KafkaAndLake(partitions: 2)
         await using (var writer = await WriterHost.StartAsync(Kafka.BootstrapServers, Lake, "vacuum", new Dictionary<string, string?> { ["StreamWriter:CheckpointInterval"] = "2" }))
         {
             using var waiting = new LakeQuery(Lake);
-            for (var round = 0; round < 4; round++)
-            {
-                produced.AddRange(await TestEvents.ProduceAsync(Kafka.BootstrapServers, 20, $"user{round}.example.com"));
-                await Eventually.TrueAsync(() => waiting.CountAllEvents() == produced.Count, TimeSpan.FromSeconds(30), () => $"{waiting.CountAllEvents()} of {produced.Count}");
-            }
+            produced.AddRange(await TestEvents.ProduceInRoundsAsync(Kafka.BootstrapServers, 4, 20, waiting.CountAllEvents));
         }
 
         var table = LakeTables.SwordPurchases;
@@ -118,11 +114,7 @@ public sealed class VacuumTests() : KafkaAndLake(partitions: 2)
         {
             using var waiting = new LakeQuery(Lake);
             var produced = new List<string>();
-            for (var round = 0; round < 2; round++)
-            {
-                produced.AddRange(await TestEvents.ProduceAsync(Kafka.BootstrapServers, 20, "user1.example.com"));
-                await Eventually.TrueAsync(() => waiting.CountAllEvents() == produced.Count, TimeSpan.FromSeconds(30), () => $"{waiting.CountAllEvents()} of {produced.Count}");
-            }
+            produced.AddRange(await TestEvents.ProduceInRoundsAsync(Kafka.BootstrapServers, 2, 20, waiting.CountAllEvents, _ => "user1.example.com"));
         }
 
         var table = LakeTables.SwordPurchases;

@@ -16,11 +16,7 @@ public sealed class WrittenTableTests() : KafkaAndLake(partitions: 2)
         {
             // Rounds that land one after another make one commit each, so the log passes several checkpoints.
             using var waiting = new LakeQuery(Lake);
-            for (var round = 0; round < 6; round++)
-            {
-                produced.AddRange(await TestEvents.ProduceAsync(Kafka.BootstrapServers, 30, $"user{round}.example.com"));
-                await Eventually.TrueAsync(() => waiting.CountAllEvents() == produced.Count, TimeSpan.FromSeconds(30), () => $"{waiting.CountAllEvents()} of {produced.Count}");
-            }
+            produced.AddRange(await TestEvents.ProduceInRoundsAsync(Kafka.BootstrapServers, 6, 30, waiting.CountAllEvents));
         }
 
         using var lake = new LakeQuery(Lake);
