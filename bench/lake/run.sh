@@ -5,10 +5,12 @@
 # through AnalyticsApi, and what the file layout costs that query: DuckDB over the table's live files against the
 # same rows copied into one file, side by side in the same moment. At the end the same rows are copied into one file (one per day) and the same query runs
 # through an AnalyticsApi over that copy, alternating with the live lake's, for the ratio.
-# usage: bench/lake/run.sh [MINUTES=10] [RATE=1000] [CONFIGURATION=Debug]
+# usage: [STACK_ENV="LakeMaintenance__Interval=00:00:02 …"] bench/lake/run.sh [MINUTES=10] [RATE=1000] [CONFIGURATION=Debug]
+#   STACK_ENV: configuration every service of the stack gets (NAME=value, as environment variables)
 set -euo pipefail
 source "$(dirname "$0")/../lib.sh"
 minutes=${1:-10} rate=${2:-1000} configuration=${3:-Debug}
+read -r -a stack_env <<<"${STACK_ENV:-}"
 runs=9
 logs=$(mktemp -d)
 lake=$(mktemp -d)
