@@ -3,8 +3,9 @@
 # steady stream of RATE requests/s through GameApi for MINUTES. Each minute, and for three minutes after the stream
 # stops, it prints per table the live data files and log files, the median time of the seed's GROUP BY host
 # through AnalyticsApi, and what the file layout costs that query: DuckDB over the table's live files against the
-# same rows copied into one file, side by side in the same moment. At the end the same rows are copied into one file (one per day) and the same query runs
-# through an AnalyticsApi over that copy, alternating with the live lake's, for the ratio.
+# same rows copied into one file, both read as AnalyticsApi reads a Delta snapshot, side by side in the same moment.
+# At the end the same rows are copied into one file (one per day) and the same query runs through an AnalyticsApi
+# over that copy, alternating with the live lake's, for the ratio.
 # usage: [STACK_ENV="LakeMaintenance__Interval=00:00:02 …"] bench/lake/run.sh [MINUTES=10] [RATE=1000] [CONFIGURATION=Debug]
 #   STACK_ENV: configuration every service of the stack gets (NAME=value, as environment variables)
 set -euo pipefail

@@ -93,18 +93,19 @@ internal static class LakeAging
         var scratch = Directory.CreateTempSubdirectory("layout-cost-");
         try
         {
+            // Both sides are read as AnalyticsApi reads a table: the SQL of a Delta snapshot's files.
+            var copy = await CopyToOneFileAsync(lake, table, scratch.FullName);
             using var connection = new DuckDBConnection("Data Source=:memory:");
             connection.Open();
             Execute(connection, "SET parquet_metadata_cache = true"); // as AnalyticsApi's engine reads
-            var files = DeltaSnapshotSql.Select(Path.Combine(lake, table), snapshot);
-            var copy = Path.Combine(scratch.FullName, "one.parquet");
-            Execute(connection, $"COPY (SELECT * FROM ({files}) ORDER BY event_time) TO '{copy}' (FORMAT parquet, COMPRESSION snappy)");
+            var asLaidSql = DeltaSnapshotSql.Select(Path.Combine(lake, table), snapshot);
+            var oneFileSql = DeltaSnapshotSql.Select(Path.Combine(scratch.FullName, table), copy);
             var asLaid = new List<double>();
             var oneFile = new List<double>();
             for (var run = 0; run < runs; run++)
             {
-                asLaid.Add(Time(connection, $"SELECT host, COUNT(*) AS requests FROM ({files}) GROUP BY host ORDER BY requests DESC, host"));
-                oneFile.Add(Time(connection, $"SELECT host, COUNT(*) AS requests FROM read_parquet('{copy}') GROUP BY host ORDER BY requests DESC, host"));
+                asLaid.Add(Time(connection, $"SELECT host, COUNT(*) AS requests FROM ({asLaidSql}) GROUP BY host ORDER BY requests DESC, host"));
+                oneFile.Add(Time(connection, $"SELECT host, COUNT(*) AS requests FROM ({oneFileSql}) GROUP BY host ORDER BY requests DESC, host"));
             }
 
             var (laid, one) = (Median(asLaid), Median(oneFile));
@@ -146,25 +147,31 @@ internal static class LakeAging
     /// </summary>
     public static async Task<int> OneFile(string lake, string table, string output)
     {
+        var copy = await CopyToOneFileAsync(lake, table, output);
+        Console.WriteLine($"one-file copy of {table}: {copy.FileCount} file(s) at {output}");
+        return 0;
+    }
+
+    /// <summary>The table's current rows as a Delta table in lake <paramref name="output"/> of one file per date partition.</summary>
+    private static async Task<DeltaSnapshot> CopyToOneFileAsync(string lake, string table, string output)
+    {
         var lakeTable = LakeTables.Find(table) ?? throw new ArgumentException($"no lake table {table}");
         var snapshot = await new DeltaLog(new LocalLakeStorage(lake), table).ReadAsync();
-        var storage = new LocalLakeStorage(output);
-        var committer = new DeltaCommitter(storage, table, LakeDeltaTables.Definition(lakeTable));
-        var adds = new List<AddAction>();
+        var committer = new DeltaCommitter(new LocalLakeStorage(output), table, LakeDeltaTables.Definition(lakeTable));
         var rewriter = new ParquetRewriter(new LocalLakeStorage(lake));
+        var adds = new List<AddAction>();
         foreach (var day in snapshot.Files.GroupBy(f => f.PartitionValues[LakeTables.PartitionColumn]!))
         {
+            // Written beside the source table by the rewriter, then moved to the copy.
             var file = await rewriter.RewriteAsync(lakeTable, day.Key, [.. day], "event_time", CancellationToken.None);
-            var source = Path.Combine(lake, table, file.Add.Path!);
             var target = Path.Combine(output, table, file.Add.Path!);
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Move(source, target);
+            File.Move(Path.Combine(lake, table, file.Add.Path!), target);
             file.Add.DataChange = true;
             adds.Add(file.Add);
         }
 
         await committer.AppendAsync(adds, [], "WRITE", CancellationToken.None);
-        Console.WriteLine($"one-file copy of {table}: {snapshot.FileCount} files → {adds.Count} at {output}");
-        return 0;
+        return committer.Snapshot!;
     }
 }
