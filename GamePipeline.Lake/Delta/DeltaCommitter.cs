@@ -4,7 +4,7 @@ namespace GamePipeline.Lake.Delta;
 public sealed record DeltaTableDefinition(string SchemaString, IReadOnlyList<string> PartitionColumns, IReadOnlyDictionary<string, string> Configuration);
 
 /// <summary>
-/// An application's progress carried by a commit (a <c>txn</c> action): the version the appender read for
+/// An application's progress carried by a commit (a <c>txn</c> action): the version the committer read for
 /// <see cref="AppId"/> (null: none yet) and the version the commit records.
 /// </summary>
 public sealed record TransactionAdvance(string AppId, long? From, long To);
@@ -33,11 +33,12 @@ public sealed class DeltaFilesConflictException(string message, IReadOnlyList<st
 /// <summary>
 /// Commits to a Delta table: blind appends of data files with the <c>txn</c> versions that make a streaming
 /// writer's appends exactly once (creating the table with its first append), and rewrites that replace files by
-/// others holding the same rows (compaction). Optimistic, as the protocol prescribes: each attempt writes the version after the newest it knows; when another writer took that version,
-/// the appender reads the commits it missed and tries the next one, unless one of them conflicts with a blind
-/// append — it changed the table's protocol or metadata, or it advanced a transaction this append advances (two
-/// writers for one partition: the later one must not commit what the other has). A checkpoint is written every
-/// <paramref name="checkpointInterval"/> versions. One append at a time per appender.
+/// others holding the same rows (compaction). Optimistic, as the protocol prescribes: each attempt writes the
+/// version after the newest it knows; when another writer took that version, the committer reads the commits it
+/// missed and tries the next one, unless one of them conflicts — it changed the table's protocol or metadata, it
+/// advanced a transaction this append advances (two writers for one partition: the later one must not commit what
+/// the other has), or it removed a file this rewrite replaces. A checkpoint is written every
+/// <paramref name="checkpointInterval"/> versions. One commit at a time per committer.
 /// </summary>
 public sealed class DeltaCommitter(ILakeStorage storage, string table, DeltaTableDefinition definition, int checkpointInterval = 10)
 {
@@ -59,7 +60,7 @@ public sealed class DeltaCommitter(ILakeStorage storage, string table, DeltaTabl
     /// <summary>Conflicts retried in a row before an append gives up (a table under extreme contention).</summary>
     public int MaxAttempts { get; init; } = 100;
 
-    /// <summary>The newest snapshot this appender knows (refreshed on every append), null before the table exists.</summary>
+    /// <summary>The newest snapshot this committer knows (refreshed on every commit), null before the table exists.</summary>
     public DeltaSnapshot? Snapshot => _snapshot;
 
     /// <summary>The table's latest snapshot (read incrementally from the last one), null before the table exists.</summary>

@@ -54,7 +54,7 @@ internal sealed class TableLogs(ILakeStorage storage, StreamWriterOptions option
 {
     private readonly Dictionary<string, string> _operationParameters = new() { ["writer"] = writerId };
 
-    private readonly DeltaCommitter[] _appenders =
+    private readonly DeltaCommitter[] _committers =
     [
         .. LakeTables.All.Select(table => new DeltaCommitter(storage, table.Name, LakeDeltaTables.Definition(table, options.CheckpointInterval), options.CheckpointInterval)),
     ];
@@ -62,7 +62,7 @@ internal sealed class TableLogs(ILakeStorage storage, StreamWriterOptions option
     /// <summary>Where each partition of the topic that any table has a <c>txn</c> for stands.</summary>
     public async Task<IReadOnlyDictionary<int, PartitionProgress>> ReadProgressAsync(CancellationToken cancellationToken)
     {
-        var snapshots = await Task.WhenAll(_appenders.Select(appender => appender.RefreshAsync(cancellationToken)));
+        var snapshots = await Task.WhenAll(_committers.Select(committer => committer.RefreshAsync(cancellationToken)));
         var versions = new Dictionary<(int Partition, int Epoch), long[]>();
         for (var table = 0; table < snapshots.Length; table++)
         {
@@ -105,7 +105,7 @@ internal sealed class TableLogs(ILakeStorage storage, StreamWriterOptions option
         {
             try
             {
-                var result = await _appenders[commit.TableIndex].AppendAsync(
+                var result = await _committers[commit.TableIndex].AppendAsync(
                     [.. appends.SelectMany(append => append.Files).Select(file => file.Add)],
                     [.. appends.Select(append => append.Transaction)],
                     "STREAMING UPDATE",
