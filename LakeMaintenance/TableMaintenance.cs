@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using GamePipeline.Contracts;
 using GamePipeline.Lake;
 using GamePipeline.Lake.Delta;
