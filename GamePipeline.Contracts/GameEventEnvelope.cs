@@ -18,6 +18,14 @@ public sealed record GameEventEnvelope
     [JsonPropertyName("event_id")]
     public required Guid EventId { get; init; }
 
+    /// <summary>
+    /// The key the client sent for this event — the Idempotency-Key header of a seed route or a batch, or the
+    /// event's own event_id in a batch — or null. Events with a key are written once per user and key within the
+    /// writers' dedup window; <see cref="EventId"/> is then the client's id or one derived from the key.
+    /// </summary>
+    [JsonPropertyName("idempotency_key")]
+    public string? IdempotencyKey { get; init; }
+
     [JsonPropertyName("event_type")]
     public required string EventType { get; init; }
 

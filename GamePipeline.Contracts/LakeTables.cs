@@ -60,12 +60,40 @@ public static class LakeTables
         new("written_at", LakeColumnType.Timestamp, false, "When StreamWriter committed the row (UTC)"),
     ];
 
+    /// <summary>
+    /// A duplicate keeps every column of the event it repeats (<see cref="EventColumns"/> first, at the same places),
+    /// then its key and where the copy the lake holds came from.
+    /// </summary>
+    public static readonly IReadOnlyList<LakeColumn> DuplicateEventColumns =
+    [
+        .. EventColumns,
+        new("idempotency_key", LakeColumnType.String, false, "The key the client sent: an Idempotency-Key header or the event's own event_id"),
+        new("original_kafka_offset", LakeColumnType.Int64, false, "Kafka offset (same partition) of the event this one repeats, whose copy the lake holds"),
+        new("original_event_time", LakeColumnType.Timestamp, false, "When GameApi received the event this one repeats (UTC)"),
+    ];
+
+    public static readonly IReadOnlyList<LakeColumn> IdempotencyKeyColumns =
+    [
+        new("user_id", LakeColumnType.String, false, "The event's user: keys are per user", FewDistinctValues: true),
+        new("event_id", LakeColumnType.String, false, "The event's id (UUID): the client's event_id, or one derived from its Idempotency-Key"),
+        new("idempotency_key", LakeColumnType.String, false, "The key the client sent: an Idempotency-Key header or the event's own event_id"),
+        new("event_type", LakeColumnType.String, false, "Which table holds the event", FewDistinctValues: true, Stats: true),
+        new("event_time", LakeColumnType.Timestamp, false, "When GameApi received the event (UTC); the dedup window is measured on it"),
+        new("kafka_partition", LakeColumnType.Int32, false, "Kafka partition the event came from"),
+        new("kafka_epoch", LakeColumnType.Int32, false, "Which life of the Kafka partition the offset belongs to (a Kafka that restarted empty starts a new one)"),
+        new("kafka_offset", LakeColumnType.Int64, false, "Kafka offset the event came from"),
+        new("written_at", LakeColumnType.Timestamp, false, "When StreamWriter committed the row (UTC)"),
+    ];
+
     public static readonly LakeTable SwordPurchases = new("sword_purchases", GameEventTypes.PurchaseSword, EventColumns, "Swords purchased (GET /purchase_a_sword)");
     public static readonly LakeTable JoinGuilds = new("join_guilds", GameEventTypes.JoinGuild, EventColumns, "Guilds joined (GET /join_the_guild)");
     public static readonly LakeTable DefaultEvents = new("default_events", GameEventTypes.Default, EventColumns, "Default events (GET /)");
     public static readonly LakeTable BadEvents = new("bad_events", null, BadEventColumns, "Records that failed the event schema, with the reason and the raw payload");
 
-    public static readonly IReadOnlyList<LakeTable> All = [SwordPurchases, JoinGuilds, DefaultEvents, BadEvents];
+    public static readonly LakeTable DuplicateEvents = new("duplicate_events", null, DuplicateEventColumns, "Events sent again with an idempotency key the lake already holds within the dedup window: counted and kept here, not in their event table");
+    public static readonly LakeTable IdempotencyKeys = new("idempotency_keys", null, IdempotencyKeyColumns, "The key of every event written to an event table with one: what the writers deduplicate against");
+
+    public static readonly IReadOnlyList<LakeTable> All = [SwordPurchases, JoinGuilds, DefaultEvents, BadEvents, DuplicateEvents, IdempotencyKeys];
 
     public static LakeTable? ForEventType(string eventType) => eventType switch
     {

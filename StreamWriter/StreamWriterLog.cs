@@ -5,8 +5,8 @@ internal static partial class StreamWriterLog
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Writing topic {Topic} to lake {Lake} as {Writer} (group {Group})")]
     public static partial void Starting(ILogger logger, string topic, string lake, string writer, string group);
 
-    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Partition {Partition} assigned: resuming at offset {Offset} (epoch {Epoch})")]
-    public static partial void Assigned(ILogger logger, int partition, long offset, int epoch);
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Partition {Partition} assigned: resuming at offset {Offset} (epoch {Epoch}) with {Keys} idempotency keys of the window")]
+    public static partial void Assigned(ILogger logger, int partition, long offset, int epoch, int keys);
 
     [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Partition {Partition} revoked: committed what it held")]
     public static partial void Revoked(ILogger logger, int partition);

@@ -76,6 +76,14 @@ public sealed class StreamWriterOptions
     [Range(1, 100_000)]
     public int CheckpointInterval { get; set; } = GamePipeline.Lake.Delta.LakeDeltaTables.DefaultCheckpointInterval;
 
+    /// <summary>
+    /// Events with an idempotency key are written once per user and key within this window, measured on the times
+    /// GameApi received them: a key sent again later than this is a new event. The writer keeps the window's keys in
+    /// memory, per partition it owns (docs/streamwriter.md, Idempotency keys).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "30.00:00:00")]
+    public TimeSpan IdempotencyWindow { get; set; } = TimeSpan.FromHours(24);
+
     /// <summary>Names this writer in logs (defaults to host and process id).</summary>
     public string? WriterId { get; set; }
 }

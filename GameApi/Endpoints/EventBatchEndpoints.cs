@@ -19,7 +19,9 @@ public static class EventBatchEndpoints
         api.MapPost("", PostEvents)
             .WithName("PostEvents")
             .WithSummary("Records a batch of one user's events.")
-            .WithDescription("202 once Kafka has acknowledged every event; 400/413/415 refuse the whole batch and record nothing; 503 with Retry-After when Kafka is unavailable.")
+            .WithDescription("202 once Kafka has acknowledged every event; 400/413/415 refuse the whole batch and record nothing; 503 with Retry-After when Kafka is unavailable. "
+                + "An event's event_id is its idempotency key; events without one take ids derived from the request's Idempotency-Key header, if any. "
+                + "A key sent again (by the same user, within the writers' dedup window) is written to the lake once; the retry is answered as the first request was.")
             .Accepts<EventBatchRequest>("application/json")
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
@@ -71,12 +73,18 @@ public static class EventBatchEndpoints
         }
 
         var errors = Validate(clientEvents, limits);
+        var (idempotencyKey, keyProblem) = IdempotencyKey.Read(request);
+        if (keyProblem is not null)
+        {
+            errors[IdempotencyKey.Header] = [keyProblem];
+        }
+
         if (errors.Count > 0)
         {
             return Invalid(errors);
         }
 
-        var (envelopes, userIdProblem) = events.FromBatch(request, batch.UserId, clientEvents);
+        var (envelopes, userIdProblem) = events.FromBatch(request, batch.UserId, clientEvents, idempotencyKey);
         if (userIdProblem is not null)
         {
             return Invalid(new Dictionary<string, string[]> { [userIdProblem.Source] = [userIdProblem.Detail] });
@@ -132,6 +140,7 @@ public static class EventBatchEndpoints
     private static Dictionary<string, string[]> Validate(IReadOnlyList<ClientEvent> clientEvents, IngestOptions limits)
     {
         var errors = new Dictionary<string, string[]>();
+        var firstWithId = new Dictionary<Guid, int>();
         for (var i = 0; i < clientEvents.Count; i++)
         {
             var clientEvent = clientEvents[i];
@@ -151,6 +160,10 @@ public static class EventBatchEndpoints
             if (clientEvent.EventId == Guid.Empty)
             {
                 errors[$"events[{i}].event_id"] = ["event_id, when given, must be a non-empty UUID."];
+            }
+            else if (clientEvent.EventId is { } eventId && !firstWithId.TryAdd(eventId, i))
+            {
+                errors[$"events[{i}].event_id"] = [$"event_id repeats that of events[{firstWithId[eventId]}]: an event id names one event."];
             }
 
             if (clientEvent.Properties is { } properties)

@@ -23,7 +23,8 @@ public static class GameRoutes
     private static void Describe(RouteHandlerBuilder route, string name, string eventType) =>
         route.WithName(name)
             .WithSummary($"Records a '{eventType}' event.")
-            .WithDescription("Answers 200 only once Kafka has acknowledged the event (acks=all); 503 with Retry-After when Kafka is unavailable.")
+            .WithDescription("Answers 200 only once Kafka has acknowledged the event (acks=all); 503 with Retry-After when Kafka is unavailable. "
+                + "With an Idempotency-Key header, the same key sent again (by the same user, within the writers' dedup window) is written to the lake once and answered the same.")
             .Produces<string>(StatusCodes.Status200OK, "text/plain")
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
@@ -39,7 +40,16 @@ public static class GameRoutes
 
     private static async Task<Results<ContentHttpResult, ValidationProblem>> RecordAsync(HttpRequest request, EventFactory events, EventPublisher publisher, string eventType, string body)
     {
-        var (gameEvent, problem) = events.FromRoute(request, eventType);
+        var (idempotencyKey, keyProblem) = IdempotencyKey.Read(request);
+        if (keyProblem is not null)
+        {
+            return TypedResults.ValidationProblem(
+                new Dictionary<string, string[]> { [IdempotencyKey.Header] = [keyProblem] },
+                title: "The request was refused; no event was recorded.",
+                type: "https://gamepipeline.dev/problems/invalid-idempotency-key");
+        }
+
+        var (gameEvent, problem) = events.FromRoute(request, eventType, idempotencyKey);
         if (gameEvent is null)
         {
             return TypedResults.ValidationProblem(

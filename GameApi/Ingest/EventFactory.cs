@@ -14,17 +14,27 @@ public sealed class EventFactory(IOptions<IngestOptions> options, TimeProvider c
 
     private readonly FrozenSet<string> _redacted = options.Value.RedactedHeaders.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>The event a seed route records, or why it cannot (no usable user id).</summary>
-    public (GameEventEnvelope? Event, UserIdProblem? Problem) FromRoute(HttpRequest request, string eventType)
+    /// <summary>
+    /// The event a seed route records, or why it cannot (no usable user id). With an <paramref name="idempotencyKey"/>
+    /// its id is derived from the user and the key, so a retry is the same event.
+    /// </summary>
+    public (GameEventEnvelope? Event, UserIdProblem? Problem) FromRoute(HttpRequest request, string eventType, string? idempotencyKey)
     {
         var (userId, problem) = UserId(request, claimed: null);
-        return userId is null
-            ? (null, problem)
-            : (Create(request, eventType, EventSources.Route, userId, eventId: null, clientTime: null, properties: null, Headers(request)), null);
+        if (userId is null)
+        {
+            return (null, problem);
+        }
+
+        var (eventId, key) = Identity(userId, clientEventId: null, idempotencyKey, index: 0);
+        return (Create(request, eventType, EventSources.Route, userId, eventId, key, clientTime: null, properties: null, Headers(request)), null);
     }
 
-    /// <summary>A batch's events, all for one user, or why there is none (no usable user id).</summary>
-    public (IReadOnlyList<GameEventEnvelope> Events, UserIdProblem? Problem) FromBatch(HttpRequest request, string? claimedUserId, IReadOnlyList<ClientEvent> clientEvents)
+    /// <summary>
+    /// A batch's events, all for one user, or why there is none (no usable user id). An event's own event_id is its
+    /// idempotency key; one without gets an id derived from the request's <paramref name="idempotencyKey"/>, if any.
+    /// </summary>
+    public (IReadOnlyList<GameEventEnvelope> Events, UserIdProblem? Problem) FromBatch(HttpRequest request, string? claimedUserId, IReadOnlyList<ClientEvent> clientEvents, string? idempotencyKey)
     {
         var (userId, problem) = UserId(request, claimedUserId);
         if (userId is null)
@@ -33,8 +43,18 @@ public sealed class EventFactory(IOptions<IngestOptions> options, TimeProvider c
         }
 
         var headers = Headers(request);
-        return ([.. clientEvents.Select(e => Create(request, e.EventType!, EventSources.Batch, userId, e.EventId, e.ClientTime, e.Properties, headers))], null);
+        return ([.. clientEvents.Select((e, index) =>
+        {
+            var (eventId, key) = Identity(userId, e.EventId, idempotencyKey, index);
+            return Create(request, e.EventType!, EventSources.Batch, userId, eventId, key, e.ClientTime, e.Properties, headers);
+        })], null);
     }
+
+    /// <summary>An event's id and idempotency key: the client's event_id, one derived from the request's key, or a new UUIDv7 and none.</summary>
+    private static (Guid EventId, string? Key) Identity(string userId, Guid? clientEventId, string? requestKey, int index) =>
+        clientEventId is { } own ? (own, own.ToString())
+        : requestKey is not null ? (IdempotencyKey.EventId(userId, requestKey, index), requestKey)
+        : (Guid.CreateVersion7(), null);
 
     /// <summary>
     /// Whose event it is: the batch's <c>user_id</c>, else the <c>X-User-Id</c> header, else the Host header (the
@@ -79,9 +99,10 @@ public sealed class EventFactory(IOptions<IngestOptions> options, TimeProvider c
         return headers;
     }
 
-    private GameEventEnvelope Create(HttpRequest request, string eventType, string source, string userId, Guid? eventId, DateTimeOffset? clientTime, JsonElement? properties, IReadOnlyDictionary<string, string> headers) => new()
+    private GameEventEnvelope Create(HttpRequest request, string eventType, string source, string userId, Guid eventId, string? idempotencyKey, DateTimeOffset? clientTime, JsonElement? properties, IReadOnlyDictionary<string, string> headers) => new()
     {
-        EventId = eventId ?? Guid.CreateVersion7(),
+        EventId = eventId,
+        IdempotencyKey = idempotencyKey,
         EventType = eventType,
         ReceivedAt = clock.GetUtcNow(),
         ClientTime = clientTime,

@@ -35,8 +35,8 @@ public sealed class PartitionBatchTests : IDisposable
         Assert.Empty(batch.Tables);
         Assert.Equal((10, 12, 3, 13), (batch.FirstOffset, batch.LastOffset, batch.Records, batch.NextOffset));
 
-        Assert.Equal(["not_json"], batch.Materialize(maxEventBytes: 4096, skipThrough: null));
-        Assert.Empty(batch.Materialize(maxEventBytes: 4096, skipThrough: null));
+        Assert.Equal(["not_json"], Parse(batch)!.BadReasons);
+        Assert.Null(Parse(batch));
         Assert.Equal(
             new Dictionary<string, int> { ["sword_purchases"] = 1, ["join_guilds"] = 1, ["bad_events"] = 1 },
             batch.Tables.ToDictionary(t => t.Table.Name, t => t.Rows));
@@ -63,7 +63,7 @@ public sealed class PartitionBatchTests : IDisposable
         batch.Add(Record(0, key: null, payload, traceParent: null));
 
         Assert.Equal(payload.Length, batch.Bytes);
-        Assert.Equal(["oversize"], batch.Materialize(maxEventBytes: 4096, skipThrough: null));
+        Assert.Equal(["oversize"], Parse(batch)!.BadReasons);
         Assert.Equal("bad_events", Assert.Single(batch.Tables).Table.Name);
     }
 
@@ -77,7 +77,7 @@ public sealed class PartitionBatchTests : IDisposable
         var escaped = json.Replace("\"host\":", "\"newer_field\":{\"a\":[1,{\"b\":null}]},\"\\u0068ost\":");
         batch.Add(Record(0, key: null, Encoding.UTF8.GetBytes(escaped), traceParent: null));
 
-        Assert.Empty(batch.Materialize(maxEventBytes: 4096, skipThrough: null));
+        Assert.Empty(Parse(batch)!.BadReasons);
         Assert.Equal(
             [sword.EventId.ToString(), sword.Host, sword.UserAgent],
             Assert.Single(await Rows(batch, LakeTables.SwordPurchases, "event_id, host, user_agent")));
@@ -100,7 +100,7 @@ public sealed class PartitionBatchTests : IDisposable
             batch.Add(Record(i, key: null, Encoding.UTF8.GetBytes(payloads[i]), traceParent: null));
         }
 
-        Assert.Empty(batch.Materialize(maxEventBytes: 4096, skipThrough: null));
+        Assert.Empty(Parse(batch)!.BadReasons);
         var rows = await Rows(batch, LakeTables.DefaultEvents, "event_id, user_id, host, user_agent, headers, raw_event");
         Assert.Equal(payloads.Count, rows.Count);
         for (var i = 0; i < rows.Count; i++)
@@ -115,6 +115,53 @@ public sealed class PartitionBatchTests : IDisposable
         Assert.Equal("Gamé 🐉/1", rows[1][3]);
         Assert.Equal("ApacheBench/2.3", rows[2][3]);
     }
+
+    [Fact]
+    public async Task An_event_whose_key_the_window_holds_becomes_a_duplicate_row_and_a_new_key_is_written_beside_its_event()
+    {
+        var keys = new KeyWindow(TimeSpan.FromHours(24));
+        var first = new PartitionBatch(Partition, epoch: 2, nextOffset: 0);
+        var keyed = Event(GameEventTypes.PurchaseSword) with { IdempotencyKey = "retry-me" };
+        var unkeyed = Event(GameEventTypes.PurchaseSword);
+        first.Add(Record(0, key: "user1", Serialize(keyed), traceParent: null));
+        first.Add(Record(1, key: "user1", Serialize(unkeyed), traceParent: null));
+        Assert.Empty(Parse(first, keys)!.DuplicatesOf);
+        Assert.Equal([keyed.EventId.ToString(), "retry-me", "purchase_sword", Partition, 2, 0L],
+            Assert.Single(await Rows(first, LakeTables.IdempotencyKeys, "event_id, idempotency_key, event_type, kafka_partition, kafka_epoch, kafka_offset")));
+        Assert.Equal(2, first.Tables.Single(t => t.Table == LakeTables.SwordPurchases).Rows);
+
+        // The same keyed event again (a retry, an hour later), in a record that also repeats it itself, and the
+        // unkeyed event again: only the keyed copies are duplicates.
+        var second = new PartitionBatch(Partition, epoch: 2, nextOffset: 2);
+        var retried = keyed with { ReceivedAt = keyed.ReceivedAt.AddHours(1) };
+        second.Add(Record(2, key: "user1", Encoding.UTF8.GetBytes($"[{Encoding.UTF8.GetString(Serialize(retried))},{Encoding.UTF8.GetString(Serialize(retried))}]"), traceParent: null));
+        second.Add(Record(3, key: "user1", Serialize(unkeyed), traceParent: null));
+        Assert.Equal(["sword_purchases", "sword_purchases"], Parse(second, keys)!.DuplicatesOf);
+        Assert.Equal(1, second.Tables.Single(t => t.Table == LakeTables.SwordPurchases).Rows);
+        Assert.DoesNotContain(second.Tables, t => t.Table == LakeTables.IdempotencyKeys);
+        var duplicates = await Rows(second, LakeTables.DuplicateEvents, "event_id, idempotency_key, kafka_offset, original_kafka_offset, original_event_time");
+        Assert.Equal(2, duplicates.Count);
+        Assert.All(duplicates, row => Assert.Equal([keyed.EventId.ToString(), "retry-me", 2L, 0L, keyed.ReceivedAt.UtcDateTime], row));
+    }
+
+    [Fact]
+    public void A_key_sent_again_after_the_window_is_a_new_event()
+    {
+        var keys = new KeyWindow(TimeSpan.FromHours(24));
+        var keyed = Event(GameEventTypes.JoinGuild) with { IdempotencyKey = "k" };
+        var batch = new PartitionBatch(Partition, epoch: 0, nextOffset: 0);
+        batch.Add(Record(0, key: "user1", Serialize(keyed), traceParent: null));
+        batch.Add(Record(1, key: "user1", Serialize(keyed with { ReceivedAt = keyed.ReceivedAt.AddHours(24) }), traceParent: null));
+        batch.Add(Record(2, key: "user1", Serialize(keyed with { ReceivedAt = keyed.ReceivedAt.AddHours(24).AddMilliseconds(1) }), traceParent: null));
+
+        // At the window's edge still a duplicate; a millisecond past it, new.
+        Assert.Equal(["join_guilds"], Parse(batch, keys)!.DuplicatesOf);
+        Assert.Equal(2, batch.Tables.Where(t => t.Table == LakeTables.JoinGuilds).Sum(t => t.Rows));
+        Assert.Equal(2, batch.Tables.Where(t => t.Table == LakeTables.IdempotencyKeys).Sum(t => t.Rows));
+    }
+
+    private static ParseTarget? Parse(PartitionBatch batch, KeyWindow? keys = null) =>
+        batch.Materialize(maxEventBytes: 4096, skipThrough: null, keys ?? new KeyWindow(TimeSpan.FromHours(24)));
 
     private static GameEventEnvelope Event(string eventType) => new()
     {

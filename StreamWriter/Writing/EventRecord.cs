@@ -5,7 +5,34 @@ using GamePipeline.Contracts;
 
 namespace StreamWriter.Writing;
 
-/// <summary>A held Kafka record checked against the event contract: a row for its event table, or a bad event with the reason.</summary>
+/// <summary>
+/// Where a batch's records are parsed to: the partition's epoch and keys, the batch's text, the table batches by table
+/// and date, and what the parse found that is counted (bad events by reason, duplicates by the table they repeat).
+/// </summary>
+internal sealed class ParseTarget(int partition, int epoch, TextStore text, int maxEventBytes, KeyWindow keys, Func<LakeTable, DateOnly, TableBatch> batchFor)
+{
+    public int Partition { get; } = partition;
+
+    public int Epoch { get; } = epoch;
+
+    public TextStore Text { get; } = text;
+
+    public int MaxEventBytes { get; } = maxEventBytes;
+
+    public KeyWindow Keys { get; } = keys;
+
+    public TableBatch BatchFor(LakeTable table, DateOnly date) => batchFor(table, date);
+
+    public List<string> BadReasons { get; } = [];
+
+    /// <summary>Per duplicate, the name of the table the event it repeats is in.</summary>
+    public List<string> DuplicatesOf { get; } = [];
+}
+
+/// <summary>
+/// A held Kafka record checked against the event contract: a row for its event table (and its key's row, if it has
+/// one), a duplicate of an event the lake holds, or a bad event with the reason.
+/// </summary>
 internal static class EventRecord
 {
     private static readonly int EventId = Ordinal(LakeTables.EventColumns, "event_id");
@@ -37,28 +64,46 @@ internal static class EventRecord
     private static readonly int BadTraceId = Ordinal(LakeTables.BadEventColumns, "trace_id");
     public static readonly int BadWrittenAt = Ordinal(LakeTables.BadEventColumns, "written_at");
 
-    public static int WrittenAt(LakeTable table) => table == LakeTables.BadEvents ? BadWrittenAt : EventWrittenAt;
+    private static readonly int DuplicateKey = Ordinal(LakeTables.DuplicateEventColumns, "idempotency_key");
+    private static readonly int DuplicateOfOffset = Ordinal(LakeTables.DuplicateEventColumns, "original_kafka_offset");
+    private static readonly int DuplicateOfTime = Ordinal(LakeTables.DuplicateEventColumns, "original_event_time");
+
+    private static readonly int KeyUserId = Ordinal(LakeTables.IdempotencyKeyColumns, "user_id");
+    private static readonly int KeyEventId = Ordinal(LakeTables.IdempotencyKeyColumns, "event_id");
+    private static readonly int KeyKey = Ordinal(LakeTables.IdempotencyKeyColumns, "idempotency_key");
+    private static readonly int KeyEventType = Ordinal(LakeTables.IdempotencyKeyColumns, "event_type");
+    private static readonly int KeyEventTime = Ordinal(LakeTables.IdempotencyKeyColumns, "event_time");
+    private static readonly int KeyPartition = Ordinal(LakeTables.IdempotencyKeyColumns, "kafka_partition");
+    private static readonly int KeyEpoch = Ordinal(LakeTables.IdempotencyKeyColumns, "kafka_epoch");
+    private static readonly int KeyOffset = Ordinal(LakeTables.IdempotencyKeyColumns, "kafka_offset");
+    public static readonly int KeyWrittenAt = Ordinal(LakeTables.IdempotencyKeyColumns, "written_at");
+
+    /// <summary>The <c>written_at</c> column of a table (a duplicate's is where its event's is).</summary>
+    public static int WrittenAt(LakeTable table) =>
+        table == LakeTables.BadEvents ? BadWrittenAt
+        : table == LakeTables.IdempotencyKeys ? KeyWrittenAt
+        : EventWrittenAt;
 
     /// <summary>
-    /// Appends the record's events to the batches their tables and dates call for, and the reason of each one that
-    /// became a bad event to <paramref name="badReasons"/>. A record holds one event (a JSON object) or a batch of
-    /// one user's events (a JSON array of them: GameApi sends a batch as one record, so that it reaches Kafka whole
-    /// or not at all); each of a batch's events is checked and stored on its own.
+    /// Appends the record's events to the batches their tables and dates call for, and counts what the target counts.
+    /// A record holds one event (a JSON object) or a batch of one user's events (a JSON array of them: GameApi sends
+    /// a batch as one record, so that it reaches Kafka whole or not at all); each of a batch's events is checked and
+    /// stored on its own.
     /// </summary>
-    public static void Append(HeldRecord record, int partition, TextStore text, int maxEventBytes, Func<LakeTable, DateOnly, TableBatch> batchFor, List<string> badReasons)
+    public static void Append(HeldRecord record, ParseTarget target)
     {
-        var payload = text[record.Payload];
+        var payload = target.Text[record.Payload];
         if (payload.Length > 0 && payload[0] == (byte)'[')
         {
-            AppendBatch(record, partition, text, payload, maxEventBytes, batchFor, badReasons);
+            AppendBatch(record, target, payload);
         }
-        else if (AppendOne(record, partition, text, payload, maxEventBytes, batchFor) is { } badReason)
+        else if (AppendOne(record, target, payload, index: 0) is { } badReason)
         {
-            badReasons.Add(badReason);
+            target.BadReasons.Add(badReason);
         }
     }
 
-    private static void AppendBatch(HeldRecord record, int partition, TextStore text, ReadOnlySpan<byte> payload, int maxEventBytes, Func<LakeTable, DateOnly, TableBatch> batchFor, List<string> badReasons)
+    private static void AppendBatch(HeldRecord record, ParseTarget target, ReadOnlySpan<byte> payload)
     {
         var events = new List<Range>();
         try
@@ -80,55 +125,60 @@ internal static class EventRecord
         catch (JsonException e)
         {
             // Not even the batch's events can be told apart: the record is kept whole as one bad event.
-            AppendBad(record, partition, text, payload, "not_json", e.Message, batchFor);
-            badReasons.Add("not_json");
+            AppendBad(record, target, payload, "not_json", e.Message);
+            target.BadReasons.Add("not_json");
             return;
         }
 
         if (events.Count == 0)
         {
-            AppendBad(record, partition, text, payload, "empty_batch", "The batch holds no event.", batchFor);
-            badReasons.Add("empty_batch");
+            AppendBad(record, target, payload, "empty_batch", "The batch holds no event.");
+            target.BadReasons.Add("empty_batch");
         }
 
-        foreach (var range in events)
+        for (var index = 0; index < events.Count; index++)
         {
-            if (AppendOne(record, partition, text, payload[range], maxEventBytes, batchFor) is { } badReason)
+            if (AppendOne(record, target, payload[events[index]], index) is { } badReason)
             {
-                badReasons.Add(badReason);
+                target.BadReasons.Add(badReason);
             }
         }
     }
 
-    /// <summary>Appends one event; returns the bad-event reason, if it is one.</summary>
-    private static string? AppendOne(HeldRecord record, int partition, TextStore text, ReadOnlySpan<byte> payload, int maxEventBytes, Func<LakeTable, DateOnly, TableBatch> batchFor)
+    /// <summary>Appends one event (the <paramref name="index"/>th of its record); returns the bad-event reason, if it is one.</summary>
+    private static string? AppendOne(HeldRecord record, ParseTarget target, ReadOnlySpan<byte> payload, int index)
     {
         try
         {
-            if (payload.Length > maxEventBytes)
+            if (payload.Length > target.MaxEventBytes)
             {
-                throw new SchemaViolation("oversize", $"The event is {payload.Length} bytes; events are limited to {maxEventBytes}.");
+                throw new SchemaViolation("oversize", $"The event is {payload.Length} bytes; events are limited to {target.MaxEventBytes}.");
             }
 
-            AppendEvent(record, partition, payload, batchFor);
+            AppendEvent(record, target, payload, index);
             return null;
         }
         catch (SchemaViolation violation)
         {
-            AppendBad(record, partition, text, payload, violation.Reason, violation.Message, batchFor);
+            AppendBad(record, target, payload, violation.Reason, violation.Message);
             return violation.Reason;
         }
         catch (Exception e) when (e is InvalidOperationException or FormatException or ArgumentException or OverflowException)
         {
             // No record may stop the writer or vanish: whatever the parser trips on is kept as a bad event.
             // (Columns are appended only after every check passed, so nothing half-written stays behind.)
-            AppendBad(record, partition, text, payload, "unreadable", e.Message, batchFor);
+            AppendBad(record, target, payload, "unreadable", e.Message);
             return "unreadable";
         }
     }
 
-    /// <summary>One pass over the payload with a forward-only reader; columns are appended only once every check passed.</summary>
-    private static void AppendEvent(HeldRecord record, int partition, ReadOnlySpan<byte> payload, Func<LakeTable, DateOnly, TableBatch> batchFor)
+    /// <summary>
+    /// One pass over the payload with a forward-only reader; columns are appended only once every check passed. An
+    /// event with an idempotency key is checked against the partition's keys: a new key is written beside the event
+    /// (table <c>idempotency_keys</c>), a key the window holds makes the event a duplicate, written to
+    /// <c>duplicate_events</c> instead of its table.
+    /// </summary>
+    private static void AppendEvent(HeldRecord record, ParseTarget target, ReadOnlySpan<byte> payload, int index)
     {
         var fields = new Fields();
         try
@@ -171,7 +221,25 @@ internal static class EventRecord
         var source = Required(fields.Source, "source");
         var headers = Required(fields.Headers, "headers");
 
-        var batch = batchFor(table, DateOnly.FromDateTime(eventTime));
+        var date = DateOnly.FromDateTime(eventTime);
+        KeySeen? original = null;
+        if (fields.IdempotencyKey is { } idempotencyKey)
+        {
+            // event_id is required, so it was read as a UUID.
+            var guid = fields.EventGuid!.Value;
+            var key = userId.Unescaped is { } unescapedUser ? KeyId.Of(guid, unescapedUser) : KeyId.Of(guid, payload.Slice(userId.Start, userId.Length));
+            original = target.Keys.Accept(key, new EventPosition(target.Epoch, record.Offset, index), eventTime);
+            if (original is null)
+            {
+                AppendKey(record, target, payload, table, eventTime, userId, eventId, idempotencyKey, date);
+            }
+            else
+            {
+                target.DuplicatesOf.Add(table.Name);
+            }
+        }
+
+        var batch = target.BatchFor(original is null ? table : LakeTables.DuplicateEvents, date);
         // The raw event first: the fields are parts of it, and an ASCII payload's (nearly every one) are added as
         // references to its characters instead of being decoded a second time.
         var rawEvent = new RawText(payload, batch.String(RawEvent).Add(payload, out var ascii), ascii);
@@ -186,18 +254,55 @@ internal static class EventRecord
         Add(batch.String(Accept), rawEvent, fields.Accept);
         Add(batch.String(Headers), rawEvent, headers);
         Add(batch.String(Properties), rawEvent, fields.Properties);
-        batch.Value<int>(Partition).Values.Add(partition);
+        batch.Value<int>(Partition).Values.Add(target.Partition);
         batch.Value<long>(Offset).Values.Add(record.Offset);
         batch.Value<DateTime>(KafkaTimestamp).Values.Add(record.KafkaTime);
         record.TraceId.AddTo(batch.String(TraceId));
         batch.Value<DateTime>(EventWrittenAt).Values.Add(default);
+        if (original is { } repeated)
+        {
+            Add(batch.String(DuplicateKey), rawEvent, fields.IdempotencyKey);
+            batch.Value<long>(DuplicateOfOffset).Values.Add(repeated.Position.Offset);
+            batch.Value<DateTime>(DuplicateOfTime).Values.Add(repeated.Time);
+        }
+
         batch.RowAdded();
     }
 
-    /// <param name="payload">The bad event: the whole record, or one event of a batch record.</param>
-    private static void AppendBad(HeldRecord record, int partition, TextStore text, ReadOnlySpan<byte> payload, string reason, string error, Func<LakeTable, DateOnly, TableBatch> batchFor)
+    /// <summary>The row of an accepted event's key in <c>idempotency_keys</c>.</summary>
+    private static void AppendKey(HeldRecord record, ParseTarget target, ReadOnlySpan<byte> payload, LakeTable table, DateTime eventTime, Slice userId, Slice eventId, Slice idempotencyKey, DateOnly date)
     {
-        var batch = batchFor(LakeTables.BadEvents, DateOnly.FromDateTime(record.KafkaTime));
+        var batch = target.BatchFor(LakeTables.IdempotencyKeys, date);
+        AddDecoded(batch.String(KeyUserId), payload, userId);
+        AddDecoded(batch.String(KeyEventId), payload, eventId);
+        AddDecoded(batch.String(KeyKey), payload, idempotencyKey);
+        batch.String(KeyEventType).Add(table.EventType);
+        batch.Value<DateTime>(KeyEventTime).Values.Add(eventTime);
+        batch.Value<int>(KeyPartition).Values.Add(target.Partition);
+        batch.Value<int>(KeyEpoch).Values.Add(target.Epoch);
+        batch.Value<long>(KeyOffset).Values.Add(record.Offset);
+        batch.Value<DateTime>(KeyWrittenAt).Values.Add(default);
+        batch.RowAdded();
+    }
+
+    /// <summary>Adds a field of the payload to a column of another table batch than the raw event's (decoded again).</summary>
+    private static void AddDecoded(StringColumn column, ReadOnlySpan<byte> payload, Slice value)
+    {
+        if (value.Unescaped is { } unescaped)
+        {
+            column.Add(unescaped);
+        }
+        else
+        {
+            column.Add(payload.Slice(value.Start, value.Length));
+        }
+    }
+
+    /// <param name="payload">The bad event: the whole record, or one event of a batch record.</param>
+    private static void AppendBad(HeldRecord record, ParseTarget target, ReadOnlySpan<byte> payload, string reason, string error)
+    {
+        var text = target.Text;
+        var batch = target.BatchFor(LakeTables.BadEvents, DateOnly.FromDateTime(record.KafkaTime));
         batch.String(BadReason).Add(reason);
         batch.String(BadError).Add(error);
         batch.String(BadRawEvent).Add(payload);
@@ -211,7 +316,7 @@ internal static class EventRecord
             batch.String(BadKey).Add(text[record.Key]);
         }
 
-        batch.Value<int>(BadPartition).Values.Add(partition);
+        batch.Value<int>(BadPartition).Values.Add(target.Partition);
         batch.Value<long>(BadOffset).Values.Add(record.Offset);
         batch.Value<DateTime>(BadKafkaTimestamp).Values.Add(record.KafkaTime);
         record.TraceId.AddTo(batch.String(BadTraceId));
@@ -227,6 +332,8 @@ internal static class EventRecord
         public int? SchemaVersion;
         public string? EventType;
         public Slice? EventId;
+        public Guid? EventGuid;
+        public Slice? IdempotencyKey;
         public DateTime? ReceivedAt;
         public DateTime? ClientTime;
         public Slice? UserId;
@@ -253,6 +360,7 @@ internal static class EventRecord
         Accept,
         Headers,
         Properties,
+        IdempotencyKey,
     }
 
     /// <summary>Which envelope field a property name is: by length first, so a name is compared with one or two candidates.</summary>
@@ -270,6 +378,7 @@ internal static class EventRecord
         11 when name.SequenceEqual("received_at"u8) => Field.ReceivedAt,
         11 when name.SequenceEqual("client_time"u8) => Field.ClientTime,
         14 when name.SequenceEqual("schema_version"u8) => Field.SchemaVersion,
+        15 when name.SequenceEqual("idempotency_key"u8) => Field.IdempotencyKey,
         _ => Field.Unknown,
     };
 
@@ -289,11 +398,14 @@ internal static class EventRecord
                 break;
             case Field.EventId:
                 fields.EventId = Text(ref reader, "event_id");
-                if (fields.EventId is not null && !reader.TryGetGuid(out _))
+                if (fields.EventId is not null)
                 {
-                    throw new SchemaViolation("wrong_type", $"event_id '{reader.GetString()}' is not a UUID.");
+                    fields.EventGuid = reader.TryGetGuid(out var guid) ? guid : throw new SchemaViolation("wrong_type", $"event_id '{reader.GetString()}' is not a UUID.");
                 }
 
+                break;
+            case Field.IdempotencyKey:
+                fields.IdempotencyKey = Text(ref reader, "idempotency_key");
                 break;
             case Field.ReceivedAt:
                 fields.ReceivedAt = Timestamp(ref reader, "received_at");

@@ -22,6 +22,7 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
     private readonly Dictionary<int, OwnedPartition> _partitions = [];
     private readonly string _writerId = WriterIdOf(options.Value);
     private readonly TableLogs _logs = new(storage, options.Value, WriterIdOf(options.Value));
+    private readonly KeyRecovery _keyRecovery = new(storage, options.Value.IdempotencyWindow);
     private readonly SemaphoreSlim _writeSlots = new(options.Value.CommitParallelism);
     private readonly HashSet<int> _paused = [];
     private Task<TableCommitOutcome[]>? _round;
@@ -47,29 +48,39 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
 
     public IEnumerable<TopicPartitionOffset> OnAssigned(IConsumer<string?, ReadOnlyMemory<byte>> consumer, IEnumerable<TopicPartition> partitions)
     {
-        var assigned = partitions.ToList();
-        var progress = ReadProgress(assigned.Select(p => p.Partition.Value).ToList());
         var positions = new List<TopicPartitionOffset>();
-        foreach (var topicPartition in assigned)
+        foreach (var owner in TakeOn(consumer, [.. partitions.Select(p => p.Partition.Value)]))
         {
-            var owner = TakeOn(consumer, topicPartition.Partition.Value, progress[topicPartition.Partition.Value]);
-            StreamWriterLog.Assigned(logger, owner.Partition, owner.Batch.NextOffset, owner.Epoch);
-            positions.Add(new TopicPartitionOffset(topicPartition, owner.Batch.NextOffset));
+            StreamWriterLog.Assigned(logger, owner.Partition, owner.Batch.NextOffset, owner.Epoch, owner.Keys.Count);
+            positions.Add(new TopicPartitionOffset(ToTopicPartition(owner.Partition), owner.Batch.NextOffset));
         }
 
         return positions;
     }
 
-    /// <summary>Owns the partition from where the lake says it stands, reconciled with what Kafka holds.</summary>
-    private OwnedPartition TakeOn(IConsumer<string?, ReadOnlyMemory<byte>> consumer, int partition, PartitionProgress progress)
+    /// <summary>
+    /// Owns the partitions from where the lake says they stand, reconciled with what Kafka holds, with the
+    /// idempotency keys the lake holds of them up to there.
+    /// </summary>
+    private List<OwnedPartition> TakeOn(IConsumer<string?, ReadOnlyMemory<byte>> consumer, IReadOnlyList<int> partitions)
     {
+        var progress = FromLake(() => _logs.ReadProgressAsync(CancellationToken.None), partitions.Count);
+
         // A partition the lake holds nothing of starts at Kafka's beginning (librdkafka resets to the earliest
         // offset kept): nothing to reconcile, and no broker round trip — one per partition, in turn, held up the
         // first fetch of a new writer's 128 partitions by ~0.1 s.
-        var (reconciled, next) = progress.IsNone ? (progress, 0L) : Reconcile(consumer, ToTopicPartition(partition), progress);
-        var owner = new OwnedPartition(_options.Topic, partition, reconciled, next);
-        _partitions[partition] = owner;
-        return owner;
+        var resume = partitions.ToDictionary(partition => partition, partition =>
+            progress.GetValueOrDefault(partition) is { IsNone: false } known ? Reconcile(consumer, ToTopicPartition(partition), known) : (Progress: PartitionProgress.None, Next: 0L));
+        var keys = FromLake(
+            () => _keyRecovery.LoadAsync(_logs.Snapshot(LakeTables.IdempotencyKeys), resume.ToDictionary(r => r.Key, r => (r.Value.Progress.Epoch, r.Value.Next)), CancellationToken.None),
+            partitions.Count);
+        List<OwnedPartition> owners = [.. partitions.Select(partition => new OwnedPartition(_options.Topic, partition, resume[partition].Progress, resume[partition].Next, keys[partition]))];
+        foreach (var owner in owners)
+        {
+            _partitions[owner.Partition] = owner;
+        }
+
+        return owners;
     }
 
     public void OnRevoked(IConsumer<string?, ReadOnlyMemory<byte>> consumer, IEnumerable<TopicPartitionOffset> partitions)
@@ -261,16 +272,16 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
             Backlogged = backlogContinues,
         };
         var skipThrough = owner.SkipThrough(batch.FirstOffset);
-        owner.Writing = new InFlightWrite(batch, skipThrough, WriteInBackground(batch, skipThrough, delay: TimeSpan.Zero));
+        owner.Writing = new InFlightWrite(batch, skipThrough, owner.Keys, WriteInBackground(batch, skipThrough, owner.Keys, delay: TimeSpan.Zero));
     }
 
-    private async Task<WrittenBatch> WriteInBackground(PartitionBatch batch, long[]? skipThrough, TimeSpan delay)
+    private async Task<WrittenBatch> WriteInBackground(PartitionBatch batch, long[]? skipThrough, KeyWindow keys, TimeSpan delay)
     {
         await Task.Delay(delay);
         await _writeSlots.WaitAsync();
         try
         {
-            return await Task.Run(() => Write(batch, skipThrough));
+            return await Task.Run(() => Write(batch, skipThrough, keys));
         }
         finally
         {
@@ -279,7 +290,7 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
     }
 
     /// <summary>Writes the batch's rows to a data file per table and date; they join the tables when a commit adds them.</summary>
-    private WrittenBatch Write(PartitionBatch batch, long[]? skipThrough)
+    private WrittenBatch Write(PartitionBatch batch, long[]? skipThrough, KeyWindow keys)
     {
         var started = Stopwatch.GetTimestamp();
         using var activity = StreamWriterMetrics.Source.StartActivity(
@@ -289,9 +300,17 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
         activity?.SetTag("gamepipeline.offsets", $"{batch.FirstOffset}-{batch.LastOffset}");
         activity?.SetTag("gamepipeline.records", batch.Records);
 
-        foreach (var badReason in batch.Materialize(_options.MaxEventBytes, skipThrough))
+        if (batch.Materialize(_options.MaxEventBytes, skipThrough, keys) is { } parsed)
         {
-            metrics.BadRecord(badReason);
+            foreach (var badReason in parsed.BadReasons)
+            {
+                metrics.BadRecord(badReason);
+            }
+
+            foreach (var table in parsed.DuplicatesOf)
+            {
+                metrics.Duplicate(table);
+            }
         }
 
         var writtenAt = time.GetUtcNow();
@@ -409,7 +428,7 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
             {
                 // The rows stay in memory: written again after a pause (files of the failed try are never committed).
                 StreamWriterLog.WriteFailed(logger, writing.Outcome.Exception!.GetBaseException(), owner.Partition);
-                owner.Writing = writing with { Outcome = WriteInBackground(writing.Batch, writing.SkipThrough, _options.RetryDelay) };
+                owner.Writing = writing with { Outcome = WriteInBackground(writing.Batch, writing.SkipThrough, writing.Keys, _options.RetryDelay) };
             }
             else
             {
@@ -483,11 +502,9 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
         if (conflicted.Count > 0)
         {
             // Another writer took these partitions: the lake is ahead of us. Resume where it says.
-            var progress = ReadProgress([.. conflicted]);
-            foreach (var partition in conflicted)
+            foreach (var owner in TakeOn(consumer, [.. conflicted]))
             {
-                var owner = TakeOn(consumer, partition, progress[partition]);
-                consumer.Seek(new TopicPartitionOffset(_options.Topic, partition, owner.Batch.NextOffset));
+                consumer.Seek(new TopicPartitionOffset(_options.Topic, owner.Partition, owner.Batch.NextOffset));
             }
         }
     }
@@ -548,27 +565,27 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
         }
 
         Drain(consumer, [owner.Partition]);
-        _partitions[owner.Partition] = new OwnedPartition(_options.Topic, owner.Partition, reconciled, record.Offset.Value);
+        // Every key accepted so far is in the lake now, and stays before the new epoch's positions.
+        _partitions[owner.Partition] = new OwnedPartition(_options.Topic, owner.Partition, reconciled, record.Offset.Value, owner.Keys);
         return true;
     }
 
     /// <summary>
-    /// Where the lake says the partitions stand. Until the lake answers, they cannot be read without risking loss or
-    /// duplicates, so this keeps asking (a namenode failing over, a disk remounting) instead of failing the
-    /// assignment — which would leave the partitions with no reader at all.
+    /// What the lake says of the partitions (where they stand, their keys). Until the lake answers, they cannot be
+    /// read without risking loss or duplicates, so this keeps asking (a namenode failing over, a disk remounting)
+    /// instead of failing the assignment — which would leave the partitions with no reader at all.
     /// </summary>
-    private Dictionary<int, PartitionProgress> ReadProgress(IReadOnlyList<int> partitions)
+    private T FromLake<T>(Func<Task<T>> read, int partitions)
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                var progress = Wait(_logs.ReadProgressAsync(CancellationToken.None));
-                return partitions.ToDictionary(p => p, p => progress.GetValueOrDefault(p) ?? PartitionProgress.None);
+                return Wait(read());
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                StreamWriterLog.RecoveryFailed(logger, e, partitions.Count, attempt);
+                StreamWriterLog.RecoveryFailed(logger, e, partitions, attempt);
                 Thread.Sleep(_options.RetryDelay);
             }
         }

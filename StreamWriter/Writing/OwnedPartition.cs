@@ -7,14 +7,15 @@ namespace StreamWriter.Writing;
 internal sealed record WrittenBatch(long FirstOffset, long LastOffset, int Records, DateTime OldestKafkaTime, long StartedAt, IReadOnlyList<WrittenFile>[] Files);
 
 /// <summary>A batch being written to data files in the background, with the offsets per table it leaves out.</summary>
-internal sealed record InFlightWrite(PartitionBatch Batch, long[]? SkipThrough, Task<WrittenBatch> Outcome);
+internal sealed record InFlightWrite(PartitionBatch Batch, long[]? SkipThrough, KeyWindow Keys, Task<WrittenBatch> Outcome);
 
 /// <summary>
 /// A partition this writer owns, from its assignment (or recovery) on: the batch being read, the one being written,
 /// and what each table's log holds of it. Replaced by a new instance whenever the partition is recovered from the
-/// lake, so results of work started for an earlier owner are recognised and dropped. Used only on the consumer's thread.
+/// lake, so results of work started for an earlier owner are recognised and dropped. Used only on the consumer's thread
+/// (but for <see cref="Keys"/>, which the partition's batch being written uses).
 /// </summary>
-internal sealed class OwnedPartition(string topic, int partition, PartitionProgress progress, long nextOffset)
+internal sealed class OwnedPartition(string topic, int partition, PartitionProgress progress, long nextOffset, KeyWindow keys)
 {
     public int Partition { get; } = partition;
 
@@ -24,6 +25,9 @@ internal sealed class OwnedPartition(string topic, int partition, PartitionProgr
     public string AppId { get; } = LakeLayout.TransactionAppId(topic, partition, progress.Epoch);
 
     public PartitionBatch Batch { get; set; } = new(partition, progress.Epoch, nextOffset);
+
+    /// <summary>The idempotency keys of the partition's accepted events within the window, through the last batch parsed.</summary>
+    public KeyWindow Keys { get; } = keys;
 
     /// <summary>The batch whose files are being written (a partition writes one at a time), or null.</summary>
     public InFlightWrite? Writing { get; set; }

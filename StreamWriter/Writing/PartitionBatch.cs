@@ -100,19 +100,19 @@ internal sealed class PartitionBatch(int partition, int epoch, long nextOffset)
 
     /// <summary>
     /// Parses the held records against the event contract into their tables' columns, once (a retried write
-    /// reuses them). A record's rows for a table whose log already holds its offset (<paramref name="skipThrough"/>,
-    /// per table in <see cref="LakeTables.All"/> order) are left out. Returns the reasons of the records that became
-    /// bad events.
+    /// reuses them), checking idempotency keys against <paramref name="keys"/>, the partition's. A record's rows for a
+    /// table whose log already holds its offset (<paramref name="skipThrough"/>, per table in
+    /// <see cref="LakeTables.All"/> order) are left out. Returns what the parse counted (null when parsed before).
     /// </summary>
-    public List<string> Materialize(int maxEventBytes, long[]? skipThrough)
+    public ParseTarget? Materialize(int maxEventBytes, long[]? skipThrough, KeyWindow keys)
     {
-        var badReasons = new List<string>();
         if (_materialized)
         {
-            return badReasons;
+            return null;
         }
 
         _skipThrough = skipThrough;
+        var target = new ParseTarget(Partition, Epoch, _text, maxEventBytes, keys, BatchFor);
         try
         {
             foreach (var chunk in _held.Chunks)
@@ -120,19 +120,22 @@ internal sealed class PartitionBatch(int partition, int epoch, long nextOffset)
                 foreach (var record in chunk.Span)
                 {
                     _offset = record.Offset;
-                    EventRecord.Append(record, Partition, _text, maxEventBytes, BatchFor, badReasons);
+                    EventRecord.Append(record, target);
                 }
             }
         }
         catch
         {
-            // Half-built tables must not be committed by a retry: the next try starts over.
+            // Half-built tables must not be committed by a retry, nor keys kept that it would then find: the next
+            // try starts over.
+            keys.Rollback();
             ClearTables();
             throw;
         }
 
+        keys.Checkpoint();
         _materialized = true;
-        return badReasons;
+        return target;
     }
 
     private TableBatch BatchFor(LakeTable table, DateOnly date)

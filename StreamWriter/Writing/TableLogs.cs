@@ -92,6 +92,9 @@ internal sealed class TableLogs(ILakeStorage storage, StreamWriterOptions option
         return progress;
     }
 
+    /// <summary>The table's snapshot as the last <see cref="ReadProgressAsync"/> or commit left it (null before it exists).</summary>
+    public DeltaSnapshot? Snapshot(LakeTable table) => _committers[LakeTables.IndexOf(table)].Snapshot;
+
     /// <summary>Commits to every table at once; each outcome says what its table now holds.</summary>
     public Task<TableCommitOutcome[]> CommitAsync(IReadOnlyList<TableCommit> commits, CancellationToken cancellationToken) =>
         Task.WhenAll(commits.Select(commit => CommitAsync(commit, cancellationToken)));
