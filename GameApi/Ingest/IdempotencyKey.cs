@@ -36,7 +36,7 @@ public static class IdempotencyKey
         }
 
         var raw = values[0] ?? "";
-        var key = raw.Length >= 2 && raw[0] == '"' && raw[^1] == '"' ? Unquote(raw[1..^1]) : raw;
+        var key = raw.Length >= 2 && raw[0] == '"' && raw[^1] == '"' ? Unquote(raw[1..^1]) : raw.Contains('"') ? null : raw;
         if (key is null || key.Length == 0 || key.Length > MaxLength || key.Any(c => c is < ' ' or > '~'))
         {
             return (null, $"{Header} must be 1 to {MaxLength} printable ASCII characters (a UUID is a good key), optionally in double quotes.");
