@@ -15,6 +15,8 @@ public static class InsightsApi
         insights.MapGet("/events/per-minute", GetEventsPerMinute).WithName("GetEventsPerMinute").WithSummary("Events per minute by type over the last minutes.");
         insights.MapGet("/users/top", GetTopUsers).WithName("GetTopUsers").WithSummary("The most active users, with their sword purchases and guild joins.");
         insights.MapGet("/user-agents", GetUserAgents).WithName("GetUserAgents").WithSummary("Events per user agent, most first.");
+        insights.MapGet("/duplicates", GetDuplicates).WithName("GetDuplicates")
+            .WithSummary("Per event table: events written with an idempotency key, and retries of them left out as duplicates.");
         insights.MapGet("/funnel/guild-to-sword", GetGuildToSwordFunnel).WithName("GetGuildToSwordFunnel").WithSummary("Of the users who joined a guild, how many bought a sword afterwards.");
         return app;
     }
@@ -33,6 +35,9 @@ public static class InsightsApi
         limit is < 1 or > MaxLimit
             ? Invalid("limit", $"limit must be between 1 and {MaxLimit}.")
             : TypedResults.Ok(await queries.UserAgentsAsync(limit, cancellationToken));
+
+    public static async Task<Ok<IReadOnlyList<DuplicateCount>>> GetDuplicates(AnalyticsQueries queries, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await queries.DuplicatesAsync(cancellationToken));
 
     public static async Task<Ok<GuildToSwordFunnel>> GetGuildToSwordFunnel(AnalyticsQueries queries, CancellationToken cancellationToken) =>
         TypedResults.Ok(await queries.GuildToSwordFunnelAsync(cancellationToken));

@@ -15,3 +15,6 @@ public sealed record TopUser(string UserId, long Events, long SwordPurchases, lo
 public sealed record UserAgentCount(string? UserAgent, long Count);
 
 public sealed record GuildToSwordFunnel(long JoinedGuild, long BoughtSwordAfterJoining, double Conversion);
+
+/// <summary>Of one event table: the events written with an idempotency key, and the retries of them left out (in duplicate_events).</summary>
+public sealed record DuplicateCount(string Table, long KeyedEvents, long Duplicates);

@@ -117,6 +117,21 @@ public sealed class AnalyticsQueries(ISqlEngine engine, TimeProvider clock)
         return new GuildToSwordFunnel(joined, bought, joined == 0 ? 0 : Math.Round((double)bought / joined, 4));
     }
 
+    /// <summary>Per event table, the events written with an idempotency key and the duplicates of them the writers left out.</summary>
+    public async Task<IReadOnlyList<DuplicateCount>> DuplicatesAsync(CancellationToken cancellationToken)
+    {
+        var result = await engine.QueryAsync(
+            $"""
+            SELECT event_type, SUM(keyed) AS keyed, SUM(duplicates) AS duplicates FROM (
+                SELECT event_type, 1 AS keyed, 0 AS duplicates FROM {SqlIdentifiers.Quote(LakeTables.IdempotencyKeys.Name)}
+                UNION ALL SELECT event_type, 0, 1 FROM {SqlIdentifiers.Quote(LakeTables.DuplicateEvents.Name)}) AS k
+            GROUP BY event_type
+            """, [], cancellationToken);
+        var byType = result.Rows.ToDictionary(r => (string)r[0]!, r => (Keyed: Long(r[1]), Duplicates: Long(r[2])));
+        return [.. LakeTables.All.Where(t => t.EventType is not null).Select(t =>
+            byType.TryGetValue(t.EventType!, out var counts) ? new DuplicateCount(t.Name, counts.Keyed, counts.Duplicates) : new DuplicateCount(t.Name, 0, 0))];
+    }
+
     private static string AllEvents(params string[] columns) =>
         string.Join(" UNION ALL ", EventTables.Select(t => $"SELECT {string.Join(", ", columns)} FROM {SqlIdentifiers.Quote(t)}"));
 

@@ -91,6 +91,19 @@ public static class ReportPage
         html.Append(Bars("Guild to sword funnel", [("joined a guild", funnel.JoinedGuild), ("then bought a sword", funnel.BoughtSwordAfterJoining)], 520));
         html.Append("</div></div></section>");
 
+        var duplicates = await queries.DuplicatesAsync(cancellationToken);
+        html.Append(CultureInfo.InvariantCulture, $"""
+            <section id="duplicates"><h2>Retries written once</h2><p>Events sent with an idempotency key (a batch event's <code>event_id</code>, an <code>Idempotency-Key</code> header) are written once per user and key within the writers' window; the retries left out are kept in <code>duplicate_events</code>: <b data-duplicates-total>{duplicates.Sum(d => d.Duplicates):N0}</b> so far.</p><div class="pair">
+            """);
+        html.Append(Bars("Duplicates left out per table", [.. duplicates.Select(d => (d.Table, (double)d.Duplicates))]));
+        html.Append("<table><thead><tr><th>table</th><th>events with a key</th><th>duplicates left out</th></tr></thead><tbody>");
+        foreach (var count in duplicates)
+        {
+            html.Append(CultureInfo.InvariantCulture, $"""<tr><td>{Text(count.Table)}</td><td class="num">{count.KeyedEvents:N0}</td><td class="num" data-duplicates="{Text(count.Table)}">{count.Duplicates:N0}</td></tr>""");
+        }
+
+        html.Append("</tbody></table></div></section>");
+
         html.Append("""<section id="schemas"><h2>Schemas</h2><p>The seed's <code>describe</code>: typed, snake_case columns; <code>dt</code> is the date partition.</p><div class="grid">""");
         foreach (var (table, _, columns, _) in counts)
         {

@@ -3,17 +3,20 @@
 #   raw     — a consume loop that writes nothing (the ceiling)
 #   writer  — StreamWriter (published, ReadyToRun composite) turning the same 1M events into the Parquet lake, exactly once
 #   baseline  — with BASELINE=REV, the StreamWriter of that git revision, over the same events in the same rounds
+#   keyed     — with KEYS=1, StreamWriter over the same events, each with an idempotency key (topic bench-keyed), in
+#               the same rounds; then what loading the keys of that lake costs a writer assigned its partitions
 #   freshness — produce 1,000 events/s and time each event from produce to its committed file
 #   commits   — the commits per second one Delta table sustains with 16 partitions committing apart
 # Topic bench-writer has 128 partitions: the mock Kafka keeps only the newest 5 MiB of each partition,
 # so 1M events need that many partitions to stay whole.
-# usage: [BASELINE=REV] bench/writer/run.sh [EVENTS=1000000] [FRESHNESS_SECONDS=30] [ROUNDS=3]
+# usage: [BASELINE=REV] [KEYS=1] bench/writer/run.sh [EVENTS=1000000] [FRESHNESS_SECONDS=30] [ROUNDS=3]
 set -euo pipefail
 source "$(dirname "$0")/../lib.sh"
 events=${1:-1000000}
 freshness_seconds=${2:-30}
 rounds=${3:-3}
 baseline=${BASELINE:-}
+keys=${KEYS:-}
 kafka_port=19095
 logs=$(mktemp -d)
 fresh_lake=$(mktemp -d)
@@ -39,11 +42,13 @@ if [[ -n $baseline ]]; then
   git -C "$root" worktree remove --force "$worktree"
 fi
 
-start kafka "$logs/kafka.log" dotnet "$root/bench/tools/BenchKafka/bin/Release/net10.0/BenchKafka.dll" $kafka_port bench-writer:128 bench-fresh:4
+start kafka "$logs/kafka.log" dotnet "$root/bench/tools/BenchKafka/bin/Release/net10.0/BenchKafka.dll" $kafka_port bench-writer:128 bench-fresh:4 \
+  ${keys:+bench-keyed:128}
 until grep -q "kafka ready" "$logs/kafka.log"; do sleep 0.2; done
 
 echo "## pre-fill ($(nproc) cores)"
 $bench fill localhost:$kafka_port bench-writer "$events"
+if [[ -n $keys ]]; then $bench fill-keyed localhost:$kafka_port bench-keyed "$events"; fi
 
 # This machine's speed drifts by ±30 % within minutes, so raw and writer alternate, ROUNDS times over the same
 # events (each writer round: a fresh lake and consumer group), and the ratio is taken per round and as medians.
@@ -57,7 +62,7 @@ start_writer() {
     "${5:-$published/StreamWriter/StreamWriter}"
   until grep -qs "StreamWriterWorker\[1\]" "$1"; do sleep 0.02; done  # -s: the log may not exist yet
 }
-raw_rates=() writer_rates=() baseline_rates=() round_lakes=()
+raw_rates=() writer_rates=() baseline_rates=() keyed_rates=() round_lakes=()
 rate() { grep -oE '= [0-9,]+ events/s' | head -1 | tr -dc '0-9'; }
 raw_round() {
   echo "## round $round: raw consume (ceiling)"
@@ -65,13 +70,13 @@ raw_round() {
   echo "$out"
   raw_rates+=("$(rate <<<"$out")")
 }
-# writer_round NAME BINARY: one writer over all the events, into a fresh lake with a consumer group of its own.
+# writer_round NAME BINARY [TOPIC]: one writer over all the events, into a fresh lake with a consumer group of its own.
 writer_round() {
-  local name=$1 binary=$2
+  local name=$1 binary=$2 topic=${3:-bench-writer}
   echo "## round $round: $name, $events events into the lake"
   lake=$(mktemp -d)
   started_ms=$(date +%s%3N)
-  start_writer "$logs/$name-$round.log" "$lake" bench-writer "bench-$name-$round" "$binary"
+  start_writer "$logs/$name-$round.log" "$lake" "$topic" "bench-$name-$round" "$binary"
   subscribed_ms=$(date +%s%3N)
   echo "writer process subscribed $((subscribed_ms - started_ms)) ms after launch"
   out=$($bench wait-lake "$lake" "$events" "$subscribed_ms")
@@ -85,14 +90,15 @@ writer_round() {
 }
 ours() { writer_round writer "$published/StreamWriter/StreamWriter"; writer_rates+=("$last_rate"); }
 theirs() { writer_round "baseline-$baseline" "$published/baseline/StreamWriter/StreamWriter"; baseline_rates+=("$last_rate"); }
-writers() { ours; if [[ -n $baseline ]]; then theirs; fi; }
-writers_reversed() { if [[ -n $baseline ]]; then theirs; fi; ours; }
+keyed() { writer_round keyed "$published/StreamWriter/StreamWriter" bench-keyed; keyed_rates+=("$last_rate"); keyed_lake=$lake; }
+writers() { ours; if [[ -n $baseline ]]; then theirs; fi; if [[ -n $keys ]]; then keyed; fi; }
+writers_reversed() { if [[ -n $keys ]]; then keyed; fi; if [[ -n $baseline ]]; then theirs; fi; ours; }
 for round in $(seq 1 "$rounds"); do
   echo
   # Which goes first alternates: of two runs back to back on these VMs the second tends to be faster (the same
   # writer build run twice in a row was 2-4 % faster the second time in 3 of 4 rounds).
   if ((round % 2)); then raw_round; writers; else writers_reversed; raw_round; fi
-  echo "round $round: writer/raw = $((100 * writer_rates[-1] / raw_rates[-1])) %${baseline:+, writer/baseline = $((100 * writer_rates[-1] / baseline_rates[-1])) %}"
+  echo "round $round: writer/raw = $((100 * writer_rates[-1] / raw_rates[-1])) %${baseline:+, writer/baseline = $((100 * writer_rates[-1] / baseline_rates[-1])) %}${keys:+, keyed/writer = $((100 * keyed_rates[-1] / writer_rates[-1])) %}"
 done
 
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR % 2 ? a[(NR + 1) / 2] : int((a[NR / 2] + a[NR / 2 + 1]) / 2))}'; }
@@ -104,6 +110,13 @@ if [[ -n $baseline ]]; then
   versus=()
   for i in "${!baseline_rates[@]}"; do versus+=("$((100 * writer_rates[i] / baseline_rates[i]))"); done
   echo "## baseline $baseline: median $(median "${baseline_rates[@]}") events/s; writer/baseline per round: ${versus[*]} % (median $(median "${versus[@]}") %)"
+fi
+if [[ -n $keys ]]; then
+  keyed_ratios=()
+  for i in "${!keyed_rates[@]}"; do keyed_ratios+=("$((100 * keyed_rates[i] / writer_rates[i]))"); done
+  echo "## idempotency keys on every event: median $(median "${keyed_rates[@]}") events/s vs none $(median "${writer_rates[@]}") events/s; keyed/none per round: ${keyed_ratios[*]} % (median $(median "${keyed_ratios[@]}") %)"
+  echo "## what a writer assigned every partition of the last keyed lake loads (window 1 day)"
+  $bench keys "$keyed_lake" bench-keyed 1.00:00:00
 fi
 
 echo

@@ -8,6 +8,10 @@ using GamePipeline.Sql;
 
 // Benchmark driver for the StreamWriter (bench/writer/run.sh):
 //   fill BOOTSTRAP TOPIC N               produce N contract-valid events as fast as Kafka takes them
+//   fill-keyed BOOTSTRAP TOPIC N         the same, each event with an idempotency key (its own event_id, as a batch
+//                                        client's retries carry)
+//   keys LAKE TOPIC WINDOW               load every partition's idempotency keys from LAKE as a writer does when it is
+//                                        assigned them: time, keys, memory per key
 //   consume BOOTSTRAP TOPIC N            the ceiling: a raw consume loop that writes nothing
 //   wait-lake LAKE N [SINCE_UNIX_MS]     until the lake's commit log holds N records; prints the rate since SINCE
 //                                        (when the writer subscribed), else since this command started
@@ -22,7 +26,9 @@ using GamePipeline.Sql;
 //                                        commits/s, attempts per commit, commit latency p50/p99
 return args switch
 {
-    ["fill", var bootstrap, var topic, var n] => await Fill(bootstrap, topic, Int(n)),
+    ["fill", var bootstrap, var topic, var n] => await Fill(bootstrap, topic, Int(n), keyed: false),
+    ["fill-keyed", var bootstrap, var topic, var n] => await Fill(bootstrap, topic, Int(n), keyed: true),
+    ["keys", var lake, var topic, var window] => await KeyCosts.Load(lake, topic, TimeSpan.Parse(window, CultureInfo.InvariantCulture)),
     ["consume", var bootstrap, var topic, var n] => Consume(bootstrap, topic, Int(n)),
     ["wait-lake", var lake, var n] => await WaitLake(lake, Int(n), null),
     ["wait-lake", var lake, var n, var since] => await WaitLake(lake, Int(n), DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(since, CultureInfo.InvariantCulture))),
@@ -66,7 +72,7 @@ static void Progress(string what, long done, long total, Stopwatch clock)
     Console.Error.Write($"\r{what}: {done:N0}/{total:N0} ({100.0 * done / total:0}%) {done / Math.Max(clock.Elapsed.TotalSeconds, 0.001):N0}/s   ");
 }
 
-static async Task<int> Fill(string bootstrap, string topic, int n)
+static async Task<int> Fill(string bootstrap, string topic, int n, bool keyed)
 {
     using var producer = new ProducerBuilder<string, byte[]>(new ProducerConfig
     {
@@ -81,7 +87,8 @@ static async Task<int> Fill(string bootstrap, string topic, int n)
         {
             try
             {
-                producer.Produce(topic, Message(Event(i)), r => { if (r.Error.IsError) Interlocked.Increment(ref failed); });
+                var e = Event(i);
+                producer.Produce(topic, Message(keyed ? e with { IdempotencyKey = e.EventId.ToString() } : e), r => { if (r.Error.IsError) Interlocked.Increment(ref failed); });
                 break;
             }
             catch (ProduceException<string, byte[]> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
@@ -99,7 +106,7 @@ static async Task<int> Fill(string bootstrap, string topic, int n)
     producer.Flush(TimeSpan.FromMinutes(2));
     Progress("fill", n, n, clock);
     Console.Error.WriteLine();
-    Console.WriteLine($"filled {n:N0} events into {topic} in {clock.Elapsed.TotalSeconds:0.00} s ({failed} failed)");
+    Console.WriteLine($"filled {n:N0} events{(keyed ? " with idempotency keys" : "")} into {topic} in {clock.Elapsed.TotalSeconds:0.00} s ({failed} failed)");
     await Task.CompletedTask;
     return failed == 0 ? 0 : 1;
 }
@@ -393,9 +400,10 @@ internal sealed class LakeCommits(string lake)
         return Directory.Exists(Path.Combine(lake, "_commits")) ? RefreshManifests() : RefreshDelta();
     }
 
+    // Rows of every table that holds events (the keys of keyed events are not more events).
     private long RefreshDelta()
     {
-        foreach (var table in LakeTables.All.Select(t => t.Name))
+        foreach (var table in LakeTables.All.Where(t => t != LakeTables.IdempotencyKeys).Select(t => t.Name))
         {
             var version = _nextVersion.GetValueOrDefault(table);
             for (; File.Exists(CommitFile(table, version)); version++)
