@@ -28,7 +28,10 @@ public sealed class AnalyticsFixture : WebApplicationFactory<AnalyticsQueries>, 
     /// <summary>How many of <see cref="Events"/> the writer commits before the rest are sent: alpha's first five.</summary>
     public const int FirstRound = 5;
 
-    /// <summary>alpha: joined, then 3 swords, 2 defaults (curl). beta: a sword, then joined twice.</summary>
+    /// <summary>
+    /// alpha: joined, then 3 swords, 2 defaults (curl). beta: a sword (sent with an idempotency key, and again in
+    /// <see cref="Retries"/>), then joined twice.
+    /// </summary>
     public static IReadOnlyList<GameEventEnvelope> Events { get; } =
     [
         TestEvents.Create(GameEventTypes.JoinGuild, "alpha.example", JoinedAt),
@@ -37,10 +40,15 @@ public sealed class AnalyticsFixture : WebApplicationFactory<AnalyticsQueries>, 
         TestEvents.Create(GameEventTypes.PurchaseSword, "alpha.example", JoinedAt.AddSeconds(3)),
         TestEvents.Create(GameEventTypes.Default, "alpha.example", JoinedAt.AddSeconds(4), "curl/8.0"),
         TestEvents.Create(GameEventTypes.Default, "alpha.example", JoinedAt.AddSeconds(5), "curl/8.0"),
-        TestEvents.Create(GameEventTypes.PurchaseSword, "beta.example", JoinedAt.AddSeconds(-30)),
+        TestEvents.Create(GameEventTypes.PurchaseSword, "beta.example", JoinedAt.AddSeconds(-30)) with { EventId = BetaSwordId, IdempotencyKey = BetaSwordId.ToString() },
         TestEvents.Create(GameEventTypes.JoinGuild, "beta.example", JoinedAt.AddSeconds(6)),
         TestEvents.Create(GameEventTypes.JoinGuild, "beta.example", JoinedAt.AddSeconds(7)),
     ];
+
+    private static readonly Guid BetaSwordId = Guid.NewGuid();
+
+    /// <summary>beta's sword sent again, after the rest: a duplicate the lake keeps in duplicate_events, not in sword_purchases.</summary>
+    public static IReadOnlyList<GameEventEnvelope> Retries { get; } = [Events[6] with { ReceivedAt = JoinedAt.AddSeconds(8) }];
 
     public async ValueTask InitializeAsync()
     {
@@ -65,6 +73,14 @@ public sealed class AnalyticsFixture : WebApplicationFactory<AnalyticsQueries>, 
 
                 await Eventually.TrueAsync(() => lake.CountAllEvents() == sent, TimeSpan.FromSeconds(30), () => $"{lake.CountAllEvents()} of {sent}");
             }
+
+            foreach (var retry in Retries)
+            {
+                await producer.ProduceAsync(Topics.Events, TestEvents.Message(retry));
+            }
+
+            var duplicates = LakeTables.DuplicateEvents.Name;
+            await Eventually.TrueAsync(() => lake.Count(duplicates) == Retries.Count, TimeSpan.FromSeconds(30), () => $"{lake.Count(duplicates)} of {Retries.Count} duplicates");
         }
 
         var second = await ServiceProcess.RunToCompletionAsync("CatalogSetup", environment, TimeSpan.FromMinutes(1));

@@ -127,6 +127,17 @@ public sealed class AnalyticsApiTests(AnalyticsFixture analytics)
     }
 
     [Fact]
+    public async Task Duplicates_counts_per_event_table_the_keyed_events_and_the_retries_left_out()
+    {
+        var duplicates = (await GetJsonAsync("/api/duplicates")).EnumerateArray()
+            .ToDictionary(d => d.GetProperty("table").GetString()!, d => (d.GetProperty("keyed_events").GetInt64(), d.GetProperty("duplicates").GetInt64()));
+
+        Assert.Equal(
+            new Dictionary<string, (long, long)> { ["sword_purchases"] = (1, 1), ["join_guilds"] = (0, 0), ["default_events"] = (0, 0) },
+            duplicates);
+    }
+
+    [Fact]
     public async Task Catalog_setup_is_idempotent_and_exits_zero_when_run_again()
     {
         Assert.All(analytics.CatalogSetupRuns, run => Assert.True(run.ExitCode == 0, run.StandardOutput + run.StandardError));

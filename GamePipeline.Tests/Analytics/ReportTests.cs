@@ -35,6 +35,8 @@ public sealed class ReportTests(AnalyticsFixture analytics)
         Assert.Contains("alpha.example", swordHosts);
         Assert.Contains("beta.example", swordHosts);
         Assert.Contains("Of 2 users who joined a guild, 1 bought a sword afterwards", await page.Locator("#funnel").InnerTextAsync());
+        Assert.Equal("1", await page.Locator("td[data-duplicates='sword_purchases']").InnerTextAsync());
+        Assert.Equal("0", await page.Locator("td[data-duplicates='join_guilds']").InnerTextAsync());
         Assert.Contains("refresh", await page.Locator("meta[http-equiv='refresh']").GetAttributeAsync("http-equiv") ?? "");
 
         var screenshot = HeadlessChromium.ArtifactPath("report.png");
