@@ -122,7 +122,7 @@ public sealed class AnalyticsQueries(ISqlEngine engine, TimeProvider clock)
     {
         var result = await engine.QueryAsync(
             $"""
-            SELECT event_type, SUM(keyed) AS keyed, SUM(duplicates) AS duplicates FROM (
+            SELECT event_type, CAST(SUM(keyed) AS BIGINT) AS keyed, CAST(SUM(duplicates) AS BIGINT) AS duplicates FROM (
                 SELECT event_type, 1 AS keyed, 0 AS duplicates FROM {SqlIdentifiers.Quote(LakeTables.IdempotencyKeys.Name)}
                 UNION ALL SELECT event_type, 0, 1 FROM {SqlIdentifiers.Quote(LakeTables.DuplicateEvents.Name)}) AS k
             GROUP BY event_type
