@@ -75,8 +75,7 @@ public static class LakeTables
     public static readonly IReadOnlyList<LakeColumn> IdempotencyKeyColumns =
     [
         new("user_id", LakeColumnType.String, false, "The event's user: keys are per user", FewDistinctValues: true),
-        new("event_id", LakeColumnType.String, false, "The event's id (UUID): the client's event_id, or one derived from its Idempotency-Key"),
-        new("idempotency_key", LakeColumnType.String, false, "The key the client sent: an Idempotency-Key header or the event's own event_id"),
+        new("event_id", LakeColumnType.String, false, "The event's id (UUID): the client's event_id, or one derived from its Idempotency-Key (the key itself is in the event's raw_event)"),
         new("event_type", LakeColumnType.String, false, "Which table holds the event", FewDistinctValues: true, Stats: true),
         new("event_time", LakeColumnType.Timestamp, false, "When GameApi received the event (UTC); the dedup window is measured on it"),
         new("kafka_partition", LakeColumnType.Int32, false, "Kafka partition the event came from"),

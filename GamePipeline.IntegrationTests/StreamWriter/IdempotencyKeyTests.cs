@@ -143,8 +143,8 @@ public sealed class IdempotencyKeyTests : GameApiAndLake
         Assert.Equal(
             [[key, 2L], ["another-key", 0L]],
             lake.Rows($"""
-                SELECT k.idempotency_key, (SELECT COUNT(*) FROM {lake.Source(LakeTables.DuplicateEvents.Name)} d WHERE d.event_id = k.event_id)
-                FROM {lake.Source(LakeTables.IdempotencyKeys.Name)} k ORDER BY k.kafka_offset
+                SELECT json_extract_string(s.raw_event, '$.idempotency_key'), (SELECT COUNT(*) FROM {lake.Source(LakeTables.DuplicateEvents.Name)} d WHERE d.event_id = k.event_id)
+                FROM {lake.Source(LakeTables.IdempotencyKeys.Name)} k JOIN {lake.Source(LakeTables.SwordPurchases.Name)} s USING (event_id) ORDER BY k.kafka_offset
                 """));
     }
 

@@ -126,8 +126,8 @@ public sealed class PartitionBatchTests : IDisposable
         first.Add(Record(0, key: "user1", Serialize(keyed), traceParent: null));
         first.Add(Record(1, key: "user1", Serialize(unkeyed), traceParent: null));
         Assert.Empty(Parse(first, keys)!.DuplicatesOf);
-        Assert.Equal([keyed.EventId.ToString(), "retry-me", "purchase_sword", Partition, 2, 0L],
-            Assert.Single(await Rows(first, LakeTables.IdempotencyKeys, "event_id, idempotency_key, event_type, kafka_partition, kafka_epoch, kafka_offset")));
+        Assert.Equal(["user1.example.com", keyed.EventId.ToString(), "purchase_sword", Partition, 2, 0L],
+            Assert.Single(await Rows(first, LakeTables.IdempotencyKeys, "user_id, event_id, event_type, kafka_partition, kafka_epoch, kafka_offset")));
         Assert.Equal(2, first.Tables.Single(t => t.Table == LakeTables.SwordPurchases).Rows);
 
         // The same keyed event again (a retry, an hour later), in a record that also repeats it itself, and the

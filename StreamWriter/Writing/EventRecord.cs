@@ -70,7 +70,6 @@ internal static class EventRecord
 
     private static readonly int KeyUserId = Ordinal(LakeTables.IdempotencyKeyColumns, "user_id");
     private static readonly int KeyEventId = Ordinal(LakeTables.IdempotencyKeyColumns, "event_id");
-    private static readonly int KeyKey = Ordinal(LakeTables.IdempotencyKeyColumns, "idempotency_key");
     private static readonly int KeyEventType = Ordinal(LakeTables.IdempotencyKeyColumns, "event_type");
     private static readonly int KeyEventTime = Ordinal(LakeTables.IdempotencyKeyColumns, "event_time");
     private static readonly int KeyPartition = Ordinal(LakeTables.IdempotencyKeyColumns, "kafka_partition");
@@ -223,7 +222,7 @@ internal static class EventRecord
 
         var date = DateOnly.FromDateTime(eventTime);
         KeySeen? original = null;
-        if (fields.IdempotencyKey is { } idempotencyKey)
+        if (fields.IdempotencyKey is not null)
         {
             // event_id is required, so it was read as a UUID.
             var guid = fields.EventGuid!.Value;
@@ -231,7 +230,7 @@ internal static class EventRecord
             original = target.Keys.Accept(key, new EventPosition(target.Epoch, record.Offset, index), eventTime);
             if (original is null)
             {
-                AppendKey(record, target, payload, table, eventTime, userId, eventId, idempotencyKey, date);
+                AppendKey(record, target, payload, table, eventTime, userId, eventId, date);
             }
             else
             {
@@ -270,12 +269,11 @@ internal static class EventRecord
     }
 
     /// <summary>The row of an accepted event's key in <c>idempotency_keys</c>.</summary>
-    private static void AppendKey(HeldRecord record, ParseTarget target, ReadOnlySpan<byte> payload, LakeTable table, DateTime eventTime, Slice userId, Slice eventId, Slice idempotencyKey, DateOnly date)
+    private static void AppendKey(HeldRecord record, ParseTarget target, ReadOnlySpan<byte> payload, LakeTable table, DateTime eventTime, Slice userId, Slice eventId, DateOnly date)
     {
         var batch = target.BatchFor(LakeTables.IdempotencyKeys, date);
         AddDecoded(batch.String(KeyUserId), payload, userId);
         AddDecoded(batch.String(KeyEventId), payload, eventId);
-        AddDecoded(batch.String(KeyKey), payload, idempotencyKey);
         batch.String(KeyEventType).Add(table.EventType);
         batch.Value<DateTime>(KeyEventTime).Values.Add(eventTime);
         batch.Value<int>(KeyPartition).Values.Add(target.Partition);

@@ -59,6 +59,7 @@ internal sealed class KeyRecovery(ILakeStorage storage, TimeSpan window)
             }
 
             var keysOfPartition = windows[partition];
+            keysOfPartition.EnsureCapacity(found.Count);
             foreach (var key in found.Where(key => key.Time >= newest - window))
             {
                 keysOfPartition.Load(key.Key, key.Position, key.Time);

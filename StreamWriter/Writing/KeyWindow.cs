@@ -83,6 +83,9 @@ internal sealed class KeyWindow(TimeSpan window)
         return null;
     }
 
+    /// <summary>Makes room for <paramref name="keys"/> keys at once (a recovery that knows how many it loads).</summary>
+    public void EnsureCapacity(int keys) => _seen.EnsureCapacity(keys);
+
     /// <summary>Remembers a key the lake holds (a recovery); the newest per key wins.</summary>
     public void Load(KeyId key, EventPosition position, DateTime time)
     {
