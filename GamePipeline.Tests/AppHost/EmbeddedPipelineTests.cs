@@ -193,4 +193,30 @@ public sealed class EmbeddedPipelineTests(PipelineAppFixture pipeline)
             }
         }
     }
+
+    [Fact]
+    public async Task Apache_Bench_repeating_one_Idempotency_Key_records_one_event_and_the_report_counts_the_retries()
+    {
+        await pipeline.WaitHealthyAsync(ResourceNames.GameApi);
+        await pipeline.WaitHealthyAsync(ResourceNames.StreamWriter);
+        await pipeline.WaitHealthyAsync(ResourceNames.AnalyticsApi);
+        var gameApi = pipeline.App.GetEndpoint(ResourceNames.GameApi, "http");
+        using var analytics = pipeline.App.CreateHttpClient(ResourceNames.AnalyticsApi, "http");
+        var host = $"e2e-retries-{Guid.NewGuid():N}.example";
+
+        // 20 requests, 4 at a time, all one purchase: the retries of a client that never heard back.
+        var ab = await ExternalProcess.RunAsync("ab", ["-q", "-n", "20", "-c", "4", "-H", $"Host: {host}", "-H", $"Idempotency-Key: {Guid.NewGuid()}", new Uri(gameApi, "/purchase_a_sword").ToString()], TimeSpan.FromMinutes(1));
+        Assert.True(ab.ExitCode == 0, ab.StandardOutput + ab.StandardError);
+        Assert.Contains("Complete requests:      20", ab.StandardOutput);
+        Assert.Contains("Failed requests:        0", ab.StandardOutput);
+
+        using var lake = new LakeQuery(pipeline.LakePath);
+        long Copies(string table) => lake.HasFiles(table) ? lake.Scalar<long>($"SELECT COUNT(*) FROM {lake.Source(table)} WHERE host = '{host}'") : 0;
+        await Eventually.TrueAsync(() => Copies(LakeTables.DuplicateEvents.Name) == 19, TimeSpan.FromSeconds(30), () => $"{Copies(LakeTables.DuplicateEvents.Name)} of 19 duplicates");
+        Assert.Equal(1, Copies(LakeTables.SwordPurchases.Name));
+
+        var duplicates = await analytics.GetFromJsonAsync<JsonElement>("/api/duplicates");
+        Assert.True(duplicates.EnumerateArray().Single(d => d.GetProperty("table").GetString() == "sword_purchases").GetProperty("duplicates").GetInt64() >= 19);
+        Assert.Contains("data-duplicates=\"sword_purchases\"", await analytics.GetStringAsync("/report"), StringComparison.Ordinal);
+    }
 }
