@@ -1,3 +1,4 @@
+using AnalyticsApi.Auth;
 using AnalyticsApi.Endpoints;
 using AnalyticsApi.Queries;
 using AnalyticsApi.Report;
@@ -17,12 +18,15 @@ public static class AnalyticsApiExtensions
         builder.Services.AddSingleton<TableVersions>();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.AddHttpApiDefaults();
+        builder.Services.AddReaderKeys();
         return builder;
     }
 
     public static WebApplication MapAnalyticsApi(this WebApplication app)
     {
         app.UseHttpApiDefaults("AnalyticsApi");
+        var readers = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<ReaderKeyOptions>>().Value;
+        AnalyticsApiLog.ReaderKeys(app.Logger, readers.Keys.Count, readers.AllowAnonymousOnLoopback ? "this machine (loopback) reads without a key" : "every request needs a key");
         app.MapGet("/", () => TypedResults.Redirect("/report")).ExcludeFromDescription();
         app.MapTablesApi();
         app.MapInsightsApi();

@@ -1,13 +1,19 @@
 using Confluent.Kafka;
+using GameApi.Auth;
 using GameApi.Endpoints;
 using GameApi.Ingest;
 using GamePipeline.Contracts;
+using GamePipeline.HttpApi.Keys;
+using Microsoft.Extensions.Options;
 
 namespace GameApi;
 
 public static class GameApiExtensions
 {
     public const string ProducerClientName = "gameapi-events";
+
+    /// <summary>The authentication scheme and policy of write keys.</summary>
+    public const string WriteKeyScheme = "WriteKey";
 
     public static WebApplicationBuilder AddGameApi(this WebApplicationBuilder builder)
     {
@@ -51,12 +57,45 @@ public static class GameApiExtensions
 
         builder.AddHttpApiDefaults();
         builder.Services.AddExceptionHandler<IngestUnavailableExceptionHandler>();
+        builder.Services.AddWriteKeys();
+        builder.Services.AddIngestRateLimits();
         return builder;
+    }
+
+    /// <summary>Write keys: the <c>WriteKey</c> scheme checks a request's key; the policy of the same name decides whether it must have one.</summary>
+    private static void AddWriteKeys(this IServiceCollection services)
+    {
+        services.AddOptions<WriteKeyOptions>().BindConfiguration(WriteKeyOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<WriteKeyOptions>, WriteKeyOptionsValidation>();
+        services.AddAuthentication(WriteKeyScheme).AddScheme<KeyAuthenticationOptions, KeyAuthenticationHandler>(WriteKeyScheme, _ => { });
+        services.AddOptions<KeyAuthenticationOptions>(WriteKeyScheme).Configure<IOptions<WriteKeyOptions>>((authentication, keys) =>
+        {
+            authentication.Keys = new KeyRing(keys.Value.Keys);
+            authentication.Carrier = KeyCarrier.BasicUserName;
+            authentication.Realm = "GameApi write key";
+        });
+        services.AddAuthorizationBuilder().AddPolicy(WriteKeyScheme, policy => policy.RequireAssertion(context =>
+            context.User.Identity?.IsAuthenticated == true
+            || (context.Resource is HttpContext http
+                && !http.RequestServices.GetRequiredService<IOptions<WriteKeyOptions>>().Value.Required
+                && KeyAuthenticationHandler.PresentedKey(http.Request, KeyCarrier.BasicUserName) is null)));
     }
 
     public static WebApplication MapGameApi(this WebApplication app)
     {
         app.UseHttpApiDefaults("GameApi");
+        app.UseRateLimiter();
+        var writeKeys = app.Services.GetRequiredService<IOptions<WriteKeyOptions>>().Value;
+        var sources = string.Join(", ", writeKeys.Keys.Select(k => k.Name).Distinct());
+        if (writeKeys.Required)
+        {
+            GameApiLog.WriteKeysRequired(app.Logger, writeKeys.Keys.Count, sources);
+        }
+        else
+        {
+            GameApiLog.WriteKeysOptional(app.Logger, writeKeys.Keys.Count, sources);
+        }
+
         app.MapGameRoutes();
         app.MapEventBatchApi();
         return app;

@@ -32,4 +32,10 @@ internal static partial class GameApiLog
 
     [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "Kafka's retention limits are not configured (Ingest:Backpressure:RetentionBytes/RetentionBatches): events are refused only once Kafka has begun dropping a partition's oldest records and the writers trail most of what it keeps")]
     public static partial void RetentionUnknown(ILogger logger);
+
+    [LoggerMessage(EventId = 11, Level = LogLevel.Information, Message = "Write keys are required: {Count} key(s), for sources {Sources}")]
+    public static partial void WriteKeysRequired(ILogger logger, int count, string sources);
+
+    [LoggerMessage(EventId = 12, Level = LogLevel.Warning, Message = "Write keys are optional (WriteKeys:Required=false): a request without a key is accepted and its events have no sender; a key that is sent is still checked ({Count} key(s), for sources {Sources})")]
+    public static partial void WriteKeysOptional(ILogger logger, int count, string sources);
 }

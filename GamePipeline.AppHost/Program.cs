@@ -20,7 +20,8 @@ var catalogSetup = builder.AddProject<Projects.CatalogSetup>(ResourceNames.Catal
 builder.AddProject<Projects.GameApi>(ResourceNames.GameApi)
     .WithFixedHttpPort(settings.Ports.GameApi)
     .WithReference(kafka).WaitFor(kafka)
-    .WithRetentionOf(kafka);
+    .WithRetentionOf(kafka)
+    .WithWriteKeys(settings);
 
 builder.AddProject<Projects.StreamWriter>(ResourceNames.StreamWriter)
     .WithHttpEndpoint(name: "http")
@@ -37,6 +38,7 @@ builder.AddProject<Projects.LakeMaintenance>(ResourceNames.LakeMaintenance)
 
 builder.AddProject<Projects.AnalyticsApi>(ResourceNames.AnalyticsApi)
     .WithFixedHttpPort(settings.Ports.AnalyticsApi)
+    .WithReaderKeys(settings)
     .WithCatalog(infrastructure)
     .WithLake(infrastructure)
     .WaitForCompletion(catalogSetup);

@@ -26,6 +26,10 @@ public sealed record GameEventEnvelope
     [JsonPropertyName("idempotency_key")]
     public string? IdempotencyKey { get; init; }
 
+    /// <summary>The source whose write key sent the event (GameApi's <c>WriteKeys</c>); null when keys are optional and none was sent.</summary>
+    [JsonPropertyName("sender")]
+    public string? Sender { get; init; }
+
     [JsonPropertyName("event_type")]
     public required string EventType { get; init; }
 

@@ -21,6 +21,17 @@ public static class HttpApiDefaults
             {
                 context.ProblemDetails.Detail ??= $"Content-Type '{context.HttpContext.Request.ContentType}' is not accepted here; send application/json.";
             }
+
+            // Say how to authenticate, never why a key failed (that would help a guesser).
+            if (context.ProblemDetails.Status == StatusCodes.Status401Unauthorized)
+            {
+                context.ProblemDetails.Detail ??= $"A valid key is required; nothing was done. How to send one: {string.Join("; or ", context.HttpContext.Response.Headers.WWWAuthenticate.ToArray())}.";
+            }
+
+            if (context.ProblemDetails.Status == StatusCodes.Status403Forbidden)
+            {
+                context.ProblemDetails.Detail ??= "The key is valid but lacks the scope this needs; nothing was done.";
+            }
         });
         // A parameter that does not bind (?limit=abc) throws, so that the handler below can say which one it was;
         // otherwise the answer is a bare 400.
@@ -31,11 +42,16 @@ public static class HttpApiDefaults
         return builder;
     }
 
-    /// <summary>Errors as problem details, <c>/openapi/v1.json</c>, and the API reference at <c>/docs</c>.</summary>
+    /// <summary>
+    /// Errors as problem details (a 401 or 403 of the authentication that runs after them too), <c>/openapi/v1.json</c>,
+    /// and the API reference at <c>/docs</c>.
+    /// </summary>
     public static WebApplication UseHttpApiDefaults(this WebApplication app, string title)
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.MapOpenApi();
         app.MapScalarApiReference(ReferencePath, options => options.WithTitle(title));
         return app;

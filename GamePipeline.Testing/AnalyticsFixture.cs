@@ -8,7 +8,8 @@ namespace GamePipeline.Testing;
 
 /// <summary>
 /// A known set of events, through the real path: produced to an embedded Kafka, written to a lake by
-/// StreamWriter, registered by the CatalogSetup process; AnalyticsApi then serves them on real Kestrel.
+/// StreamWriter, registered by the CatalogSetup process; AnalyticsApi then serves them on real Kestrel, to readers with
+/// a key (<see cref="Client"/> sends <see cref="TestKeys.Reader"/>).
 /// </summary>
 public sealed class AnalyticsFixture : WebApplicationFactory<AnalyticsQueries>, IAsyncLifetime
 {
@@ -89,12 +90,20 @@ public sealed class AnalyticsFixture : WebApplicationFactory<AnalyticsQueries>, 
         UseKestrel(0);
         InProcessHosts.Start(StartServer);
         Client = CreateClient();
+        Client.DefaultRequestHeaders.Authorization = TestKeys.Bearer(TestKeys.Reader);
     }
+
+    /// <summary>A client of the same AnalyticsApi that sends no key.</summary>
+    public HttpClient AnonymousClient() => new() { BaseAddress = BaseAddress };
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("ConnectionStrings:catalog", Catalog);
         builder.UseSetting("ConnectionStrings:lake", Lake);
+        foreach (var (key, value) in TestKeys.ReaderKeySettings())
+        {
+            builder.UseSetting(key, value);
+        }
     }
 
     public override async ValueTask DisposeAsync()

@@ -5,6 +5,7 @@ using GamePipeline.Hosting.Kafka;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace GamePipeline.Testing;
@@ -27,6 +28,9 @@ public sealed class GameApiFactory : WebApplicationFactory<EventPublisher>, IAsy
     private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(1);
 
     public HttpClient Client { get; private set; } = null!;
+
+    /// <summary>What GameApi logged, down to Debug.</summary>
+    public CapturedLogs Logs { get; } = new();
 
     public async ValueTask InitializeAsync()
     {
@@ -65,6 +69,7 @@ public sealed class GameApiFactory : WebApplicationFactory<EventPublisher>, IAsy
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
+        builder.ConfigureLogging(logging => logging.AddProvider(Logs).AddFilter<CapturedLogs>(null, Microsoft.Extensions.Logging.LogLevel.Debug));
         builder.UseSetting("ConnectionStrings:kafka", Kafka.BootstrapServers);
         builder.UseSetting("Ingest:AckTimeout", "00:00:02");
         builder.UseSetting("Ingest:RetryAfter", "00:00:03");
@@ -72,6 +77,13 @@ public sealed class GameApiFactory : WebApplicationFactory<EventPublisher>, IAsy
         builder.UseSetting("Ingest:MaxBatchEvents", "50");
         builder.UseSetting("Ingest:MaxBatchBytes", "65536");
         builder.UseSetting("Ingest:ProbeTimeout", ProbeTimeout.ToString());
+        // Keys optional and no address limit, as on a laptop; the tests of keys and limits set their own.
+        foreach (var (key, value) in TestKeys.WriteKeySettings(required: false))
+        {
+            builder.UseSetting(key, value);
+        }
+
+        builder.UseSetting("RateLimits:PerAddress:PermitsPerSecond", "0");
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);

@@ -11,7 +11,8 @@ public static class InsightsApi
 
     public static IEndpointRouteBuilder MapInsightsApi(this IEndpointRouteBuilder app)
     {
-        var insights = app.MapGroup("/api").WithTags("Insights");
+        var insights = app.MapGroup("/api").WithTags("Insights").RequireAuthorization(Auth.ReaderKeys.ReadPolicy)
+            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
         insights.MapGet("/events/per-minute", GetEventsPerMinute).WithName("GetEventsPerMinute").WithSummary("Events per minute by type over the last minutes.");
         insights.MapGet("/users/top", GetTopUsers).WithName("GetTopUsers").WithSummary("The most active users, with their sword purchases and guild joins.");
         insights.MapGet("/user-agents", GetUserAgents).WithName("GetUserAgents").WithSummary("Events per user agent, most first.");

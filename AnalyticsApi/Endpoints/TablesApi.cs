@@ -13,7 +13,8 @@ public static class TablesApi
 {
     public static IEndpointRouteBuilder MapTablesApi(this IEndpointRouteBuilder app)
     {
-        var tables = app.MapGroup("/api/tables").WithTags("Tables");
+        var tables = app.MapGroup("/api/tables").WithTags("Tables").RequireAuthorization(Auth.ReaderKeys.ReadPolicy)
+            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
         tables.MapGet("", ListTables).WithName("ListTables").WithSummary("The catalog's tables (show tables).");
         tables.MapGet("/{table}/columns", GetColumns).WithName("GetColumns").WithSummary("A table's columns and types (describe).").ProducesProblem(StatusCodes.Status404NotFound);
         tables.MapGet("/{table}/count", GetCount).WithName("GetCount").WithSummary("A table's row count (SELECT COUNT(*)).").ProducesProblem(StatusCodes.Status404NotFound);

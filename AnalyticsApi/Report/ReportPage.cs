@@ -17,7 +17,7 @@ public static class ReportPage
 
     public static IEndpointRouteBuilder MapReport(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/report", GetReport).WithName("GetReport").WithTags("Report").WithSummary("The analytics report (HTML, refreshes itself).").Produces<string>(200, "text/html");
+        app.MapGet("/report", GetReport).RequireAuthorization(Auth.ReaderKeys.ReadPolicy).WithName("GetReport").WithTags("Report").WithSummary("The analytics report (HTML, refreshes itself).").Produces<string>(200, "text/html");
         return app;
     }
 

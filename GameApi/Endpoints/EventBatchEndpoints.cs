@@ -15,7 +15,9 @@ public static class EventBatchEndpoints
 {
     public static IEndpointRouteBuilder MapEventBatchApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/v1/events").WithTags("Events");
+        var api = app.MapGroup("/v1/events").WithTags("Events")
+            .RequireAuthorization(GameApiExtensions.WriteKeyScheme)
+            .WithMetadata(Auth.IngestEndpoint.Instance);
         api.MapPost("", PostEvents)
             .WithName("PostEvents")
             .WithSummary("Records a batch of one user's events.")
@@ -23,7 +25,9 @@ public static class EventBatchEndpoints
                 + "An event's event_id is its idempotency key; events without one take ids derived from the request's Idempotency-Key header, if any. "
                 + "A key sent again (by the same user, within the writers' dedup window) is written to the lake once; the retry is answered as the first request was.")
             .Accepts<EventBatchRequest>("application/json")
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);

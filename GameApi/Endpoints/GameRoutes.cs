@@ -13,7 +13,9 @@ public static class GameRoutes
 
     public static IEndpointRouteBuilder MapGameRoutes(this IEndpointRouteBuilder app)
     {
-        var routes = app.MapGroup("").WithTags("Game (the seed's routes)");
+        var routes = app.MapGroup("").WithTags("Game (the seed's routes)")
+            .RequireAuthorization(GameApiExtensions.WriteKeyScheme)
+            .WithMetadata(Auth.IngestEndpoint.Instance);
         Describe(routes.MapGet("/", DefaultResponse), "Default", GameEventTypes.Default);
         Describe(routes.MapGet("/purchase_a_sword", PurchaseASword), "PurchaseASword", GameEventTypes.PurchaseSword);
         Describe(routes.MapGet("/join_the_guild", JoinTheGuild), "JoinTheGuild", GameEventTypes.JoinGuild);
@@ -27,6 +29,8 @@ public static class GameRoutes
                 + "With an Idempotency-Key header, the same key sent again (by the same user, within the writers' dedup window) is written to the lake once and answered the same.")
             .Produces<string>(StatusCodes.Status200OK, "text/plain")
             .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
     public static Task<Results<ContentHttpResult, ValidationProblem>> DefaultResponse(HttpRequest request, EventFactory events, EventPublisher publisher) =>

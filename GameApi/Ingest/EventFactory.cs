@@ -103,6 +103,7 @@ public sealed class EventFactory(IOptions<IngestOptions> options, TimeProvider c
     {
         EventId = eventId,
         IdempotencyKey = idempotencyKey,
+        Sender = request.HttpContext.User.Identity is { IsAuthenticated: true, Name: { } sender } ? sender : null,
         EventType = eventType,
         ReceivedAt = clock.GetUtcNow(),
         ClientTime = clientTime,

@@ -50,6 +50,7 @@ public sealed class AnalyticsMemoryTests(AnalyticsFixture analytics, ITestOutput
         startInfo.Environment["ConnectionStrings__lake"] = analytics.Lake;
         startInfo.Environment["ConnectionStrings__catalog"] = analytics.Catalog;
         startInfo.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
+        startInfo.Environment["ReaderKeys__AllowAnonymousOnLoopback"] = "true";
         startInfo.Environment["Logging__LogLevel__Default"] = "Warning";
         using var process = Process.Start(startInfo)!;
         process.OutputDataReceived += (_, _) => { };

@@ -18,6 +18,7 @@ public sealed class AnalyticsOnTrinoTests : IAsyncLifetime
         {
             builder.UseSetting("ConnectionStrings:catalog", trino.ToString());
             builder.UseSetting("ConnectionStrings:lake", "hdfs://namenode:8020/lake");
+            builder.UseSetting("ReaderKeys:AllowAnonymousOnLoopback", "true");
         }
     }
 

@@ -14,9 +14,18 @@ public sealed class ReportTests(AnalyticsFixture analytics)
         var (playwright, browser) = await HeadlessChromium.LaunchAsync();
         using var _ = playwright;
         await using var __ = browser;
-        var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1280, Height = 1800 } });
+        var report = new Uri(analytics.BaseAddress, "/report").ToString();
 
-        var response = await page.GotoAsync(new Uri(analytics.BaseAddress, "/report").ToString());
+        // A browser without the key is refused; signed in with it (the prompt's password), it gets the report.
+        var refused = await browser.NewPageAsync();
+        Assert.Equal(401, (await refused.GotoAsync(report))!.Status);
+        var page = await browser.NewPageAsync(new()
+        {
+            ViewportSize = new() { Width = 1280, Height = 1800 },
+            HttpCredentials = new() { Username = "analyst", Password = TestKeys.Reader },
+        });
+
+        var response = await page.GotoAsync(report);
         Assert.Equal(200, response!.Status);
 
         Assert.True(await page.Locator("svg.chart").CountAsync() >= 7, "charts: tables, 3 × hosts, per minute, users, agents, funnel");

@@ -162,6 +162,39 @@ public sealed class ContainersTopologyTests
     }
 
     [Fact]
+    public async Task Outside_the_laptop_keys_are_required_and_their_hashes_come_from_secret_parameters()
+    {
+        var model = await ModelAsync("--Pipeline:Topology=containers");
+
+        var gameApi = await EnvironmentAsync(Resource<ProjectResource>(model, ResourceNames.GameApi));
+        Assert.Equal("true", gameApi["WriteKeys__Required"]);
+        Assert.Equal("game", gameApi["WriteKeys__Keys__0__Name"]);
+        Assert.Equal("{gameapi-write-key-hash.value}", gameApi["WriteKeys__Keys__0__Hash"]);
+        var analytics = await EnvironmentAsync(Resource<ProjectResource>(model, ResourceNames.AnalyticsApi));
+        Assert.Equal("false", analytics["ReaderKeys__AllowAnonymousOnLoopback"]);
+        Assert.Equal(("reader", "{analytics-read-key-hash.value}", "read"), (analytics["ReaderKeys__Keys__0__Name"], analytics["ReaderKeys__Keys__0__Hash"], analytics["ReaderKeys__Keys__0__Scopes__0"]));
+        Assert.Equal(("admin", "{analytics-admin-key-hash.value}", "admin"), (analytics["ReaderKeys__Keys__1__Name"], analytics["ReaderKeys__Keys__1__Hash"], analytics["ReaderKeys__Keys__1__Scopes__1"]));
+        Assert.All(model.Resources.OfType<ParameterResource>(), parameter => Assert.True(parameter.Secret, parameter.Name));
+        Assert.Equal(3, model.Resources.OfType<ParameterResource>().Count());
+    }
+
+    [Fact]
+    public async Task On_the_laptop_keys_are_optional_unless_configured_and_this_machine_reads_without_one()
+    {
+        var model = await ModelAsync();
+        var gameApi = await EnvironmentAsync(Resource<ProjectResource>(model, ResourceNames.GameApi));
+        Assert.Equal("false", gameApi["WriteKeys__Required"]);
+        Assert.Equal("0", gameApi["RateLimits__PerAddress__PermitsPerSecond"]);
+        Assert.DoesNotContain("WriteKeys__Keys__0__Hash", gameApi.Keys);
+        Assert.Equal("true", (await EnvironmentAsync(Resource<ProjectResource>(model, ResourceNames.AnalyticsApi)))["ReaderKeys__AllowAnonymousOnLoopback"]);
+        Assert.Empty(model.Resources.OfType<ParameterResource>());
+
+        var configured = await ModelAsync("--Parameters:gameapi-write-key-hash=sha256:" + new string('a', 64));
+        var keyed = await EnvironmentAsync(Resource<ProjectResource>(configured, ResourceNames.GameApi));
+        Assert.Equal("{gameapi-write-key-hash.value}", keyed["WriteKeys__Keys__0__Hash"]);
+    }
+
+    [Fact]
     public async Task Embedded_topology_declares_no_containers()
     {
         var model = await ModelAsync();
