@@ -1,5 +1,6 @@
 using AnalyticsApi.Auth;
 using AnalyticsApi.Endpoints;
+using AnalyticsApi.Erasure;
 using AnalyticsApi.Queries;
 using AnalyticsApi.Report;
 using GamePipeline.Sql;
@@ -19,6 +20,9 @@ public static class AnalyticsApiExtensions
         builder.Services.AddSingleton(TimeProvider.System);
         builder.AddHttpApiDefaults();
         builder.Services.AddReaderKeys();
+        builder.Services.AddOptions<ErasureOptions>().BindConfiguration(ErasureOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<Erasures>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<Erasures>());
         return builder;
     }
 
@@ -30,6 +34,7 @@ public static class AnalyticsApiExtensions
         app.MapGet("/", () => TypedResults.Redirect("/report")).ExcludeFromDescription();
         app.MapTablesApi();
         app.MapInsightsApi();
+        app.MapUsersApi();
         app.MapReport();
         return app;
     }

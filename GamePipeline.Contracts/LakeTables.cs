@@ -84,6 +84,19 @@ public static class LakeTables
         new("written_at", LakeColumnType.Timestamp, false, "When StreamWriter committed the row (UTC)"),
     ];
 
+    /// <summary>The audit trail of erasures (a player's right to be forgotten), and the writers' suppression list.</summary>
+    public static readonly IReadOnlyList<LakeColumn> ErasureColumns =
+    [
+        new("erasure_id", LakeColumnType.String, false, "The request's id (UUID)"),
+        new("user_hash", LakeColumnType.String, false, "sha256: and the hex SHA-256 of the erased user id (the id itself is kept nowhere)", Stats: true),
+        new("state", LakeColumnType.String, false, "requested (the user's events are dropped from then on), completed, or failed", FewDistinctValues: true, Stats: true),
+        new("recorded_at", LakeColumnType.Timestamp, false, "When the request reached this state (UTC)"),
+        new("requested_by", LakeColumnType.String, false, "The reader key (its name) that asked for the erasure", FewDistinctValues: true),
+        new("rows_removed", LakeColumnType.Int64, false, "Rows of the user removed from the lake's tables by then"),
+        new("files_rewritten", LakeColumnType.Int64, false, "Data files rewritten without the user's rows by then"),
+        new("detail", LakeColumnType.String, true, "Per table, what was removed; or why the erasure failed"),
+    ];
+
     public static readonly LakeTable SwordPurchases = new("sword_purchases", GameEventTypes.PurchaseSword, EventColumns, "Swords purchased (GET /purchase_a_sword)");
     public static readonly LakeTable JoinGuilds = new("join_guilds", GameEventTypes.JoinGuild, EventColumns, "Guilds joined (GET /join_the_guild)");
     public static readonly LakeTable DefaultEvents = new("default_events", GameEventTypes.Default, EventColumns, "Default events (GET /)");
@@ -92,7 +105,12 @@ public static class LakeTables
     public static readonly LakeTable DuplicateEvents = new("duplicate_events", null, DuplicateEventColumns, "Events sent again with an idempotency key the lake already holds within the dedup window: counted and kept here, not in their event table");
     public static readonly LakeTable IdempotencyKeys = new("idempotency_keys", null, IdempotencyKeyColumns, "The key of every event written to an event table with one: what the writers deduplicate against");
 
-    public static readonly IReadOnlyList<LakeTable> All = [SwordPurchases, JoinGuilds, DefaultEvents, BadEvents, DuplicateEvents, IdempotencyKeys];
+    public static readonly LakeTable Erasures = new("erasures", null, ErasureColumns, "Erasures of players (right to be forgotten): each request and its outcome, by the user id's SHA-256");
+
+    /// <summary>The tables StreamWriter writes, each in every one of its commit rounds (first in <see cref="All"/>, at the same places).</summary>
+    public static readonly IReadOnlyList<LakeTable> Streamed = [SwordPurchases, JoinGuilds, DefaultEvents, BadEvents, DuplicateEvents, IdempotencyKeys];
+
+    public static readonly IReadOnlyList<LakeTable> All = [.. Streamed, Erasures];
 
     public static LakeTable? ForEventType(string eventType) => eventType switch
     {

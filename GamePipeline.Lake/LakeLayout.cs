@@ -32,8 +32,11 @@ public static class LakeLayout
             $"{PartitionFolder(date)}/part-{topic}-p{partition:D4}-e{epoch:D4}-{firstOffset:D19}-{lastOffset:D19}-{Guid.NewGuid():N}.parquet");
 
     /// <summary>A file compaction writes into a date partition (its partition folder's <c>dt</c> value), relative to its table.</summary>
-    public static string CompactedDataFile(string partitionValue) =>
-        $"{LakeTables.PartitionColumn}={partitionValue}/part-compacted-{Guid.NewGuid():N}.parquet";
+    public static string CompactedDataFile(string partitionValue) => WrittenDataFile(partitionValue, "compacted");
+
+    /// <summary>A data file written by <paramref name="kind"/> (<c>compacted</c>, <c>erased</c>, <c>audit</c>), in the date partition.</summary>
+    public static string WrittenDataFile(string partitionValue, string kind) =>
+        $"{LakeTables.PartitionColumn}={partitionValue}/part-{kind}-{Guid.NewGuid():N}.parquet";
 
     /// <summary>
     /// Whether a file name is one this project's writers give data files (<see cref="DataFile"/>, <see cref="CompactedDataFile"/>):

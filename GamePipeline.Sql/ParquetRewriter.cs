@@ -18,50 +18,101 @@ public sealed record RewrittenFile(AddAction Add, long Rows);
 /// </summary>
 public sealed class ParquetRewriter(ILakeStorage storage, string memoryLimit = "1GB")
 {
-    public async Task<RewrittenFile> RewriteAsync(LakeTable table, string partitionValue, IReadOnlyList<DeltaFile> inputs, string orderBy, CancellationToken cancellationToken)
+    public Task<RewrittenFile> RewriteAsync(LakeTable table, string partitionValue, IReadOnlyList<DeltaFile> inputs, string orderBy, CancellationToken cancellationToken) =>
+        WithDuckDbAsync(async (connection, scratch) =>
+        {
+            var sources = await LocalCopiesAsync(table, inputs, scratch, cancellationToken);
+            var select = $"SELECT {Columns(table)} FROM {ReadParquet(sources)} ORDER BY {SqlIdentifiers.Quote(orderBy)}";
+            return await CopyToLakeAsync(connection, table, partitionValue, select, "compacted", dataChange: false, scratch, cancellationToken);
+        });
+
+    /// <summary>
+    /// Rewrites one data file without the rows <paramref name="predicate"/> (SQL over the table's columns) holds for,
+    /// as a change of the table's data (<c>dataChange=true</c>): the file written (null when no row is left) and the
+    /// rows left out.
+    /// </summary>
+    public Task<(RewrittenFile? Kept, long Removed)> RewriteWithoutAsync(LakeTable table, DeltaFile input, string predicate, CancellationToken cancellationToken) =>
+        WithDuckDbAsync(async (connection, scratch) =>
+        {
+            var source = ReadParquet(await LocalCopiesAsync(table, [input], scratch, cancellationToken));
+            var removed = Convert.ToInt64(await ScalarAsync(connection, $"SELECT COUNT(*) FROM {source} WHERE {predicate}", cancellationToken), CultureInfo.InvariantCulture);
+            var kept = Convert.ToInt64(await ScalarAsync(connection, $"SELECT COUNT(*) FROM {source} WHERE NOT ({predicate}) OR ({predicate}) IS NULL", cancellationToken), CultureInfo.InvariantCulture);
+            if (removed == 0 || kept == 0)
+            {
+                return ((RewrittenFile?)null, removed);
+            }
+
+            var partitionValue = input.PartitionValues.GetValueOrDefault(LakeTables.PartitionColumn) ?? throw new InvalidDataException($"{input.Path} has no {LakeTables.PartitionColumn}");
+            var select = $"SELECT {Columns(table)} FROM {source} WHERE NOT ({predicate}) OR ({predicate}) IS NULL";
+            return (await CopyToLakeAsync(connection, table, partitionValue, select, "erased", dataChange: true, scratch, cancellationToken), removed);
+        });
+
+    /// <summary>Writes the rows of <paramref name="select"/> (the table's columns, in order) as a new data file of the partition.</summary>
+    public Task<RewrittenFile> WriteAsync(LakeTable table, string partitionValue, string select, string kind, CancellationToken cancellationToken) =>
+        WithDuckDbAsync((connection, scratch) => CopyToLakeAsync(connection, table, partitionValue, select, kind, dataChange: true, scratch, cancellationToken));
+
+    /// <summary>A DuckDB on one thread within the memory limit, spilling to a scratch folder that is deleted afterwards.</summary>
+    private async Task<T> WithDuckDbAsync<T>(Func<DuckDBConnection, string, Task<T>> work)
     {
         var scratch = Directory.CreateTempSubdirectory("lake-rewrite-");
         try
         {
-            var sources = new List<string>();
-            foreach (var input in inputs)
-            {
-                sources.Add(await LocalCopyAsync(table, input, scratch.FullName, cancellationToken));
-            }
-
-            var output = Path.Combine(scratch.FullName, "rewritten.parquet");
-            var columns = string.Join(", ", table.Columns.Select(c => SqlIdentifiers.Quote(c.Name)));
             await using var connection = new DuckDBConnection("Data Source=:memory:");
-            await connection.OpenAsync(cancellationToken);
-            await ExecuteAsync(connection, $"SET threads = 1; SET memory_limit = {SqlText.Quote(memoryLimit)}; SET temp_directory = {SqlText.Quote(Path.Combine(scratch.FullName, "spill"))}", cancellationToken);
-            await ExecuteAsync(connection, $"""
-                COPY (SELECT {columns}
-                      FROM read_parquet([{string.Join(", ", sources.Select(SqlText.Quote))}], union_by_name = true, hive_partitioning = false)
-                      ORDER BY {SqlIdentifiers.Quote(orderBy)})
-                TO {SqlText.Quote(output)} (FORMAT parquet, COMPRESSION snappy)
-                """, cancellationToken);
-            var (rows, stats) = await StatsAsync(connection, table, output, cancellationToken);
-
-            var path = LakeLayout.CompactedDataFile(partitionValue);
-            await using (var file = File.OpenRead(output))
-            {
-                await storage.WriteAsync($"{table.Name}/{path}", stream => file.CopyToAsync(stream, cancellationToken), cancellationToken);
-            }
-
-            return new RewrittenFile(new AddAction
-            {
-                Path = path,
-                PartitionValues = new() { [LakeTables.PartitionColumn] = partitionValue },
-                Size = new FileInfo(output).Length,
-                ModificationTime = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
-                DataChange = false,
-                Stats = stats,
-            }, rows);
+            await connection.OpenAsync();
+            await ExecuteAsync(connection, $"SET threads = 1; SET memory_limit = {SqlText.Quote(memoryLimit)}; SET temp_directory = {SqlText.Quote(Path.Combine(scratch.FullName, "spill"))}", CancellationToken.None);
+            return await work(connection, scratch.FullName);
         }
         finally
         {
             scratch.Delete(recursive: true);
         }
+    }
+
+    private static string Columns(LakeTable table) => string.Join(", ", table.Columns.Select(c => SqlIdentifiers.Quote(c.Name)));
+
+    private static string ReadParquet(IEnumerable<string> files) =>
+        $"read_parquet([{string.Join(", ", files.Select(SqlText.Quote))}], union_by_name = true, hive_partitioning = false)";
+
+    private async Task<List<string>> LocalCopiesAsync(LakeTable table, IReadOnlyList<DeltaFile> inputs, string scratch, CancellationToken cancellationToken)
+    {
+        var sources = new List<string>();
+        foreach (var input in inputs)
+        {
+            sources.Add(await LocalCopyAsync(table, input, scratch, cancellationToken));
+        }
+
+        return sources;
+    }
+
+    /// <summary>Writes the rows of <paramref name="select"/> as Snappy Parquet, computes its statistics, and puts it in the lake.</summary>
+    private async Task<RewrittenFile> CopyToLakeAsync(DuckDBConnection connection, LakeTable table, string partitionValue, string select, string kind, bool dataChange, string scratch, CancellationToken cancellationToken)
+    {
+        var output = Path.Combine(scratch, $"{kind}-{Guid.NewGuid():N}.parquet");
+        await ExecuteAsync(connection, $"COPY ({select}) TO {SqlText.Quote(output)} (FORMAT parquet, COMPRESSION snappy)", cancellationToken);
+        var (rows, stats) = await StatsAsync(connection, table, output, cancellationToken);
+
+        var path = LakeLayout.WrittenDataFile(partitionValue, kind);
+        await using (var file = File.OpenRead(output))
+        {
+            await storage.WriteAsync($"{table.Name}/{path}", stream => file.CopyToAsync(stream, cancellationToken), cancellationToken);
+        }
+
+        return new RewrittenFile(new AddAction
+        {
+            Path = path,
+            PartitionValues = new() { [LakeTables.PartitionColumn] = partitionValue },
+            Size = new FileInfo(output).Length,
+            ModificationTime = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+            DataChange = dataChange,
+            Stats = stats,
+        }, rows);
+    }
+
+    private static async Task<object?> ScalarAsync(DuckDBConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return await command.ExecuteScalarAsync(cancellationToken);
     }
 
     private async Task<string> LocalCopyAsync(LakeTable table, DeltaFile input, string scratch, CancellationToken cancellationToken)

@@ -25,9 +25,11 @@ public sealed class TableMaintenance(ILakeStorage storage, IOptions<LakeMaintena
     // Per table, the paths each commit added, so that a vacuum reads only the commits since the last one.
     private readonly Dictionary<string, SortedList<long, string[]>> _addedByVersion = [];
 
-    /// <summary>The sort key of compacted files: the event's time, or the Kafka time for tables without one.</summary>
+    /// <summary>The sort key of compacted files: the event's time, or the Kafka time for tables without one, else the table's first time.</summary>
     public static string SortColumn(LakeTable table) =>
-        table.Columns.Any(c => c.Name == "event_time") ? "event_time" : "kafka_timestamp";
+        table.Columns.Any(c => c.Name == "event_time") ? "event_time"
+        : table.Columns.Any(c => c.Name == "kafka_timestamp") ? "kafka_timestamp"
+        : table.Columns.First(c => c.Type == LakeColumnType.Timestamp).Name;
 
     public async Task<CompactionOutcome> CompactAsync(LakeTable table, CancellationToken cancellationToken)
     {

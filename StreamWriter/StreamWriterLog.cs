@@ -52,4 +52,7 @@ internal static partial class StreamWriterLog
 
     [LoggerMessage(EventId = 13, Level = LogLevel.Error, Message = "Reading from Kafka or handing batches to the lake failed; what the writer holds stays in memory, trying again in {Delay}")]
     public static partial void LoopFailed(ILogger logger, Exception exception, TimeSpan delay);
+
+    [LoggerMessage(EventId = 18, Level = LogLevel.Warning, Message = "Could not read the suppression list (table erasures) again; the one read before stays in use")]
+    public static partial void ErasedUsersRefreshFailed(ILogger logger, Exception exception);
 }

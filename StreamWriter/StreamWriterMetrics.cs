@@ -15,6 +15,7 @@ public sealed class StreamWriterMetrics
     private readonly Counter<long> _bytes;
     private readonly Counter<long> _badRecords;
     private readonly Counter<long> _duplicates;
+    private readonly Counter<long> _erased;
     private readonly Counter<long> _lost;
     private readonly Histogram<double> _commitDuration;
     private readonly Histogram<double> _freshness;
@@ -27,6 +28,7 @@ public sealed class StreamWriterMetrics
         _bytes = meter.CreateCounter<long>("gamepipeline.writer.bytes", "By", "Parquet bytes committed, by table.");
         _badRecords = meter.CreateCounter<long>("gamepipeline.writer.bad_records", "{record}", "Records sent to bad_events, by reason.");
         _duplicates = meter.CreateCounter<long>("gamepipeline.writer.duplicates", "{event}", "Events whose idempotency key the lake already held within the window, sent to duplicate_events instead of their table, by that table.");
+        _erased = meter.CreateCounter<long>("gamepipeline.writer.erased_events", "{event}", "Events of erased users dropped before they reached the lake, by the table they would have gone to.");
         _lost = meter.CreateCounter<long>("gamepipeline.writer.lost_records", "{record}", "Records Kafka dropped by retention before they were committed to the lake, by partition.");
         _commitDuration = meter.CreateHistogram("gamepipeline.writer.commit.duration", "s", "Time to write and commit one partition's batch.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] });
@@ -47,6 +49,8 @@ public sealed class StreamWriterMetrics
     public void BadRecord(string reason) => _badRecords.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
     public void Duplicate(string table) => _duplicates.Add(1, new KeyValuePair<string, object?>("table", table));
+
+    public void Erased(string table) => _erased.Add(1, new KeyValuePair<string, object?>("table", table));
 
     public void Committed(TimeSpan duration, TimeSpan oldestRecordAge)
     {

@@ -84,6 +84,13 @@ public sealed class StreamWriterOptions
     [Range(typeof(TimeSpan), "00:00:01", "30.00:00:00")]
     public TimeSpan IdempotencyWindow { get; set; } = TimeSpan.FromHours(24);
 
+    /// <summary>
+    /// How often the writer reads the suppression list (table <c>erasures</c>) again; it reads it at every partition
+    /// assignment too. An erasure waits longer than this before it rewrites files, so no writer still writes the user.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
+    public TimeSpan ErasureRefreshInterval { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Names this writer in logs (defaults to host and process id).</summary>
     public string? WriterId { get; set; }
 }

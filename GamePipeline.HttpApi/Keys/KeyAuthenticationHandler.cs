@@ -62,7 +62,7 @@ public sealed class KeyAuthenticationHandler(IOptionsMonitor<KeyAuthenticationOp
         var basic = $"Basic realm=\"{Options.Realm}\", charset=\"UTF-8\"";
         Response.Headers.WWWAuthenticate = Options.Carrier == KeyCarrier.BasicUserName
             ? basic
-            : new Microsoft.Extensions.Primitives.StringValues([$"Bearer realm=\"{Options.Realm}\"", basic]);
+            : new Microsoft.Extensions.Primitives.StringValues([basic, $"Bearer realm=\"{Options.Realm}\""]);
         return Task.CompletedTask;
     }
 

@@ -67,7 +67,7 @@ public sealed class GameRoutesTests(GameApiFactory api) : IClassFixture<GameApiF
         var marker = Guid.NewGuid().ToString("N");
         using var request = new HttpRequestMessage(HttpMethod.Get, "/join_the_guild");
         request.Headers.Add("X-Marker", marker);
-        request.Headers.TryAddWithoutValidation("Authorization", "Bearer top-secret-token");
+        request.Headers.Authorization = TestKeys.Basic(TestKeys.WriteAlpha);
         request.Headers.TryAddWithoutValidation("Cookie", "session=top-secret-cookie");
         request.Headers.TryAddWithoutValidation("X-Api-Key", "top-secret-key");
 
@@ -76,6 +76,8 @@ public sealed class GameRoutesTests(GameApiFactory api) : IClassFixture<GameApiF
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var record = Assert.Single(api.Events(), r => r.Text.Contains(marker));
         Assert.DoesNotContain("top-secret", record.Text);
+        Assert.DoesNotContain(TestKeys.WriteAlpha, record.Text);
+        Assert.DoesNotContain(TestKeys.Basic(TestKeys.WriteAlpha).Parameter!, record.Text);
         Assert.DoesNotContain(record.Envelope.Headers.Keys, k => k is "Authorization" or "Cookie" or "X-Api-Key");
     }
 

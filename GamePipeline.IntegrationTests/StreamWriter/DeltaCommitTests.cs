@@ -39,7 +39,7 @@ public sealed class DeltaCommitTests() : KafkaAndLake(partitions: 16)
         Assert.True(counts[^1] <= produced.Count);
 
         var writers = new HashSet<string>();
-        foreach (var table in LakeTables.All)
+        foreach (var table in LakeTables.Streamed)
         {
             var log = ReadLog(table.Name);
             // Versions 0..N, none missing; a data file is added once, and exists; each partition's txn only advances.

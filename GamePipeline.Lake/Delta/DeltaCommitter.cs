@@ -102,17 +102,19 @@ public sealed class DeltaCommitter(ILakeStorage storage, string table, DeltaTabl
     }
 
     /// <summary>
-    /// Replaces <paramref name="removed"/> by <paramref name="added"/>, which hold the same rows: one commit of their
-    /// <c>remove</c>s and <c>add</c>s, all with <c>dataChange=false</c>, so streaming readers of the table skip it.
-    /// Appends committed meanwhile do not conflict with it (they add other files); a commit that removed any of
-    /// <paramref name="removed"/> does (<see cref="DeltaFilesConflictException"/>), as does a changed protocol or metadata.
+    /// Replaces <paramref name="removed"/> by <paramref name="added"/>: one commit of their <c>remove</c>s and
+    /// <c>add</c>s. A rewrite that keeps the same rows (compaction) has <paramref name="dataChange"/> false, so streaming
+    /// readers of the table skip it; one that drops rows (an erasure) has it true. Appends committed meanwhile do not
+    /// conflict with it (they add other files); a commit that removed any of <paramref name="removed"/> does
+    /// (<see cref="DeltaFilesConflictException"/>), as does a changed protocol or metadata.
     /// </summary>
     public Task<DeltaAppendResult> ReplaceAsync(
         IReadOnlyList<DeltaFile> removed,
         IReadOnlyList<AddAction> added,
         string operation,
         CancellationToken cancellationToken,
-        IReadOnlyDictionary<string, string>? operationParameters = null) =>
+        IReadOnlyDictionary<string, string>? operationParameters = null,
+        bool dataChange = false) =>
         CommitAsync((basis, current, version) =>
         {
             if (basis is null || current is null)
@@ -139,7 +141,7 @@ public sealed class DeltaCommitter(ILakeStorage storage, string table, DeltaTabl
                 {
                     Remove = new RemoveAction
                     {
-                        Path = f.Path, DeletionTimestamp = commitInfo.Timestamp, DataChange = false, ExtendedFileMetadata = true,
+                        Path = f.Path, DeletionTimestamp = commitInfo.Timestamp, DataChange = dataChange, ExtendedFileMetadata = true,
                         PartitionValues = new Dictionary<string, string?>(f.PartitionValues), Size = f.Size,
                     },
                 }),

@@ -160,8 +160,11 @@ public sealed class PartitionBatchTests : IDisposable
         Assert.Equal(2, batch.Tables.Where(t => t.Table == LakeTables.IdempotencyKeys).Sum(t => t.Rows));
     }
 
+    // No user is erased: the list is never read from the lake.
+    private static readonly ErasedUsers NoneErased = new(new GamePipeline.Lake.LocalLakeStorage(Path.GetTempPath()));
+
     private static ParseTarget? Parse(PartitionBatch batch, KeyWindow? keys = null) =>
-        batch.Materialize(maxEventBytes: 4096, skipThrough: null, keys ?? new KeyWindow(TimeSpan.FromHours(24)));
+        batch.Materialize(maxEventBytes: 4096, skipThrough: null, keys ?? new KeyWindow(TimeSpan.FromHours(24)), NoneErased);
 
     private static GameEventEnvelope Event(string eventType) => new()
     {

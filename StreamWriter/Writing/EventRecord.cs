@@ -9,7 +9,7 @@ namespace StreamWriter.Writing;
 /// Where a batch's records are parsed to: the partition's epoch and keys, the batch's text, the table batches by table
 /// and date, and what the parse found that is counted (bad events by reason, duplicates by the table they repeat).
 /// </summary>
-internal sealed class ParseTarget(int partition, int epoch, TextStore text, int maxEventBytes, KeyWindow keys, Func<LakeTable, DateOnly, TableBatch> batchFor)
+internal sealed class ParseTarget(int partition, int epoch, TextStore text, int maxEventBytes, KeyWindow keys, ErasedUsers erased, Func<LakeTable, DateOnly, TableBatch> batchFor)
 {
     public int Partition { get; } = partition;
 
@@ -21,12 +21,17 @@ internal sealed class ParseTarget(int partition, int epoch, TextStore text, int 
 
     public KeyWindow Keys { get; } = keys;
 
+    public ErasedUsers Erased { get; } = erased;
+
     public TableBatch BatchFor(LakeTable table, DateOnly date) => batchFor(table, date);
 
     public List<string> BadReasons { get; } = [];
 
     /// <summary>Per duplicate, the name of the table the event it repeats is in.</summary>
     public List<string> DuplicatesOf { get; } = [];
+
+    /// <summary>Per event of an erased user, dropped, the name of the table it would have gone to.</summary>
+    public List<string> ErasedFrom { get; } = [];
 }
 
 /// <summary>
@@ -220,6 +225,13 @@ internal static class EventRecord
         var source = Required(fields.Source, "source");
         var headers = Required(fields.Headers, "headers");
 
+        if (target.Erased.Count > 0 && (userId.Unescaped is { } erasedUser ? target.Erased.Contains(erasedUser) : target.Erased.Contains(payload.Slice(userId.Start, userId.Length))))
+        {
+            // The user was erased: the event never reaches the lake, not even as a key or a duplicate.
+            target.ErasedFrom.Add(table.Name);
+            return;
+        }
+
         var date = DateOnly.FromDateTime(eventTime);
         KeySeen? original = null;
         if (fields.IdempotencyKey is not null)
@@ -300,6 +312,13 @@ internal static class EventRecord
     private static void AppendBad(HeldRecord record, ParseTarget target, ReadOnlySpan<byte> payload, string reason, string error)
     {
         var text = target.Text;
+        if (!record.Key.IsNull && target.Erased.Count > 0 && target.Erased.Contains(text[record.Key]))
+        {
+            // Keyed by an erased user: its payload is that user's too.
+            target.ErasedFrom.Add(LakeTables.BadEvents.Name);
+            return;
+        }
+
         var batch = target.BatchFor(LakeTables.BadEvents, DateOnly.FromDateTime(record.KafkaTime));
         batch.String(BadReason).Add(reason);
         batch.String(BadError).Add(error);

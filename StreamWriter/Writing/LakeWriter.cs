@@ -23,6 +23,9 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
     private readonly string _writerId = WriterIdOf(options.Value);
     private readonly TableLogs _logs = new(storage, options.Value, WriterIdOf(options.Value));
     private readonly KeyRecovery _keyRecovery = new(storage, options.Value.IdempotencyWindow);
+    private readonly ErasedUsers _erased = new(storage);
+    private Task? _erasedRefresh;
+    private long _nextErasedRefreshAt;
     private readonly SemaphoreSlim _writeSlots = new(options.Value.CommitParallelism);
     private readonly HashSet<int> _paused = [];
     private Task<TableCommitOutcome[]>? _round;
@@ -65,6 +68,7 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
     private List<OwnedPartition> TakeOn(IConsumer<string?, ReadOnlyMemory<byte>> consumer, IReadOnlyList<int> partitions)
     {
         var progress = FromLake(() => _logs.ReadProgressAsync(CancellationToken.None), partitions.Count);
+        RefreshErasedUsers(partitions.Count);
 
         // A partition the lake holds nothing of starts at Kafka's beginning (librdkafka resets to the earliest
         // offset kept): nothing to reconcile, and no broker round trip — one per partition, in turn, held up the
@@ -150,6 +154,7 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
     public void CommitDue(IConsumer<string?, ReadOnlyMemory<byte>> consumer)
     {
         Settle(consumer, wait: false);
+        RefreshErasedUsersInBackground();
         var buffered = _partitions.Values.Sum(o => o.Batch.Bytes);
         if (buffered >= _options.MaxBufferedBytes && _partitions.Values.Any(o => o.Writing is not null))
         {
@@ -300,8 +305,13 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
         activity?.SetTag("gamepipeline.offsets", $"{batch.FirstOffset}-{batch.LastOffset}");
         activity?.SetTag("gamepipeline.records", batch.Records);
 
-        if (batch.Materialize(_options.MaxEventBytes, skipThrough, keys) is { } parsed)
+        if (batch.Materialize(_options.MaxEventBytes, skipThrough, keys, _erased) is { } parsed)
         {
+            foreach (var table in parsed.ErasedFrom)
+            {
+                metrics.Erased(table);
+            }
+
             foreach (var badReason in parsed.BadReasons)
             {
                 metrics.BadRecord(badReason);
@@ -315,7 +325,7 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
 
         var writtenAt = time.GetUtcNow();
         batch.StampWrittenAt(writtenAt.UtcDateTime);
-        var files = LakeTables.All.Select(_ => new List<WrittenFile>()).ToArray();
+        var files = LakeTables.Streamed.Select(_ => new List<WrittenFile>()).ToArray();
         foreach (var table in batch.Tables)
         {
             var path = LakeLayout.DataFile(table.Date, _options.Topic, batch.Partition, batch.Epoch, batch.FirstOffset, batch.LastOffset);
@@ -357,7 +367,7 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
         }
 
         var commits = new List<TableCommit>();
-        for (var table = 0; table < LakeTables.All.Count; table++)
+        for (var table = 0; table < LakeTables.Streamed.Count; table++)
         {
             List<PartitionAppend> appends =
             [
@@ -589,6 +599,40 @@ public sealed class LakeWriter(ILakeStorage storage, IOptions<StreamWriterOption
                 Thread.Sleep(_options.RetryDelay);
             }
         }
+    }
+
+    /// <summary>Reads the suppression list now (an assignment: no partition is read before it is known).</summary>
+    private void RefreshErasedUsers(int partitions)
+    {
+        try
+        {
+            _erasedRefresh?.Wait();
+        }
+        catch (AggregateException)
+        {
+            // Logged where it was started; read it again below.
+        }
+
+        _erasedRefresh = null;
+        FromLake(async () => { await _erased.RefreshAsync(CancellationToken.None); return _erased.Count; }, partitions);
+        _nextErasedRefreshAt = Stopwatch.GetTimestamp() + (long)(_options.ErasureRefreshInterval.TotalSeconds * Stopwatch.Frequency);
+    }
+
+    /// <summary>Every <see cref="StreamWriterOptions.ErasureRefreshInterval"/>, reads the suppression list again off the consumer's thread.</summary>
+    private void RefreshErasedUsersInBackground()
+    {
+        if (_erasedRefresh is { IsCompleted: false } || Stopwatch.GetTimestamp() < _nextErasedRefreshAt)
+        {
+            return;
+        }
+
+        if (_erasedRefresh is { IsFaulted: true } failed)
+        {
+            StreamWriterLog.ErasedUsersRefreshFailed(logger, failed.Exception!.GetBaseException());
+        }
+
+        _nextErasedRefreshAt = Stopwatch.GetTimestamp() + (long)(_options.ErasureRefreshInterval.TotalSeconds * Stopwatch.Frequency);
+        _erasedRefresh = Task.Run(() => _erased.RefreshAsync(CancellationToken.None));
     }
 
     private static T Wait<T>(Task<T> task) => task.GetAwaiter().GetResult();

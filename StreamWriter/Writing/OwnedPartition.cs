@@ -32,11 +32,11 @@ internal sealed class OwnedPartition(string topic, int partition, PartitionProgr
     /// <summary>The batch whose files are being written (a partition writes one at a time), or null.</summary>
     public InFlightWrite? Writing { get; set; }
 
-    /// <summary>Per table (<see cref="LakeTables.All"/> order): the last offset its log holds for this epoch, −1 for none.</summary>
+    /// <summary>Per table (<see cref="LakeTables.Streamed"/> order): the last offset its log holds for this epoch, −1 for none.</summary>
     public long[] CommittedThrough { get; } = [.. progress.Through];
 
     /// <summary>Per table: files written and not yet committed, oldest first.</summary>
-    public List<WrittenFile>[] Pending { get; } = [.. LakeTables.All.Select(_ => new List<WrittenFile>())];
+    public List<WrittenFile>[] Pending { get; } = [.. LakeTables.Streamed.Select(_ => new List<WrittenFile>())];
 
     /// <summary>Batches written and not yet in every table's log, oldest first.</summary>
     public Queue<WrittenBatch> Uncommitted { get; } = new();

@@ -373,7 +373,7 @@ internal sealed class TableBatch : IDisposable
     }
 
     // Built once per table (Parquet.Net only reads them), not for every file written.
-    private static readonly IReadOnlyDictionary<LakeTable, ParquetOptions> OptionsByTable = LakeTables.All.ToDictionary(table => table, Options);
+    private static readonly IReadOnlyDictionary<LakeTable, ParquetOptions> OptionsByTable = LakeTables.Streamed.ToDictionary(table => table, Options);
 
     /// <summary>
     /// Snappy; a column of few distinct values is dictionary-encoded (each distinct value stored once per file, rows

@@ -20,7 +20,7 @@ internal sealed class PartitionBatch(int partition, int epoch, long nextOffset)
     private long[]? _skipThrough;
     private long _offset;
     private readonly List<ActivityLink> _producerLinks = [];
-    private readonly TableBatch?[] _recent = new TableBatch?[LakeTables.All.Count];
+    private readonly TableBatch?[] _recent = new TableBatch?[LakeTables.Streamed.Count];
     private readonly TextStore _text = new();
     private readonly ChunkedBuffer<HeldRecord> _held = new();
     private int _nextRecent;
@@ -100,11 +100,12 @@ internal sealed class PartitionBatch(int partition, int epoch, long nextOffset)
 
     /// <summary>
     /// Parses the held records against the event contract into their tables' columns, once (a retried write
-    /// reuses them), checking idempotency keys against <paramref name="keys"/>, the partition's. A record's rows for a
+    /// reuses them), checking idempotency keys against <paramref name="keys"/>, the partition's, and leaving out the events
+    /// of <paramref name="erased"/> users. A record's rows for a
     /// table whose log already holds its offset (<paramref name="skipThrough"/>, per table in
-    /// <see cref="LakeTables.All"/> order) are left out. Returns what the parse counted (null when parsed before).
+    /// <see cref="LakeTables.Streamed"/> order) are left out. Returns what the parse counted (null when parsed before).
     /// </summary>
-    public ParseTarget? Materialize(int maxEventBytes, long[]? skipThrough, KeyWindow keys)
+    public ParseTarget? Materialize(int maxEventBytes, long[]? skipThrough, KeyWindow keys, ErasedUsers erased)
     {
         if (_materialized)
         {
@@ -112,7 +113,7 @@ internal sealed class PartitionBatch(int partition, int epoch, long nextOffset)
         }
 
         _skipThrough = skipThrough;
-        var target = new ParseTarget(Partition, Epoch, _text, maxEventBytes, keys, BatchFor);
+        var target = new ParseTarget(Partition, Epoch, _text, maxEventBytes, keys, erased, BatchFor);
         try
         {
             foreach (var chunk in _held.Chunks)

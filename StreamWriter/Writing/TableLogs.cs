@@ -14,7 +14,7 @@ internal sealed record PartitionAppend(OwnedPartition Owner, IReadOnlyList<Writt
 /// <summary>One table's commit: what every partition with something new for it appends.</summary>
 internal sealed record TableCommit(int TableIndex, IReadOnlyList<PartitionAppend> Appends)
 {
-    public LakeTable Table => LakeTables.All[TableIndex];
+    public LakeTable Table => LakeTables.Streamed[TableIndex];
 }
 
 /// <summary>
@@ -32,11 +32,11 @@ internal sealed record TableCommitOutcome(
 
 /// <summary>
 /// Where a partition stands in the lake: the newest epoch any table has a <c>txn</c> for, and for each table (in
-/// <see cref="LakeTables.All"/> order) the last offset of that epoch it holds, −1 for none.
+/// <see cref="LakeTables.Streamed"/> order) the last offset of that epoch it holds, −1 for none.
 /// </summary>
 internal sealed record PartitionProgress(int Epoch, long[] Through)
 {
-    public static PartitionProgress None => new(0, [.. LakeTables.All.Select(_ => -1L)]);
+    public static PartitionProgress None => new(0, [.. LakeTables.Streamed.Select(_ => -1L)]);
 
     /// <summary>Nothing of the partition is in any table.</summary>
     public bool IsNone => Through.All(offset => offset < 0);
@@ -56,7 +56,7 @@ internal sealed class TableLogs(ILakeStorage storage, StreamWriterOptions option
 
     private readonly DeltaCommitter[] _committers =
     [
-        .. LakeTables.All.Select(table => new DeltaCommitter(storage, table.Name, LakeDeltaTables.Definition(table, options.CheckpointInterval), options.CheckpointInterval)),
+        .. LakeTables.Streamed.Select(table => new DeltaCommitter(storage, table.Name, LakeDeltaTables.Definition(table, options.CheckpointInterval), options.CheckpointInterval)),
     ];
 
     /// <summary>Where each partition of the topic that any table has a <c>txn</c> for stands.</summary>
