@@ -10,9 +10,10 @@ namespace GamePipeline.Sql;
 public sealed record RewrittenFile(AddAction Add, long Rows);
 
 /// <summary>
-/// Rewrites data files of a lake table into one, with DuckDB: the rows of the inputs sorted by a column (so each
-/// file's min/max statistics on it are narrow), written as Snappy Parquet to the lake, with the statistics its
-/// <c>add</c> carries computed from the file written. DuckDB runs on one thread within a memory limit and spills
+/// Writes data files of a lake table with DuckDB: several files rewritten into one, sorted by a column (compaction:
+/// each file's min/max statistics on it narrow), one file rewritten without some rows (an erasure), or rows given as
+/// SQL (the erasures audit trail) — as Snappy Parquet in the lake, with the statistics its <c>add</c> carries computed
+/// from the file written. DuckDB runs on one thread within a memory limit and spills
 /// to a scratch folder beyond it, so a rewrite leaves the machine's other cores to the writer.
 /// Inputs on a local lake are read in place; others are copied to the scratch folder first.
 /// </summary>
