@@ -73,6 +73,7 @@ public static class GameApiExtensions
             authentication.Keys = new KeyRing(keys.Value.Keys);
             authentication.Carrier = KeyCarrier.BasicUserName;
             authentication.Realm = "GameApi write key";
+            authentication.Challenged = context => context.RequestServices.GetRequiredService<GameApiMetrics>().Rejected("unauthorized");
         });
         services.AddAuthorizationBuilder().AddPolicy(WriteKeyScheme, policy => policy.RequireAssertion(context =>
             context.User.Identity?.IsAuthenticated == true

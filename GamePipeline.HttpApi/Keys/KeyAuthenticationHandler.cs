@@ -27,6 +27,9 @@ public sealed class KeyAuthenticationOptions : AuthenticationSchemeOptions
 
     /// <summary>The realm a 401's <c>WWW-Authenticate</c> names (a browser shows it in its sign-in prompt).</summary>
     public string Realm { get; set; } = "GamePipeline";
+
+    /// <summary>Called for every 401 (a service counts them).</summary>
+    public Action<HttpContext>? Challenged { get; set; }
 }
 
 /// <summary>
@@ -59,6 +62,7 @@ public sealed class KeyAuthenticationHandler(IOptionsMonitor<KeyAuthenticationOp
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         Response.StatusCode = StatusCodes.Status401Unauthorized;
+        Options.Challenged?.Invoke(Context);
         var basic = $"Basic realm=\"{Options.Realm}\", charset=\"UTF-8\"";
         Response.Headers.WWWAuthenticate = Options.Carrier == KeyCarrier.BasicUserName
             ? basic

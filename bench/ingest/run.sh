@@ -8,6 +8,9 @@
 # usage: bench/ingest/run.sh [DURATION=10s] [CONNECTIONS="16 64 256"]
 # No writer reads the benchmark's topics, so GameApi's backpressure is off here (Ingest:Backpressure:Enabled=false):
 # it would rightly refuse events once the embedded Kafka starts dropping unwritten ones.
+# GameApi runs as outside a laptop, with a write key checked on every wrk and ab -c 10 request (and rate limits too
+# high to refuse any, so their buckets are still taken); the seed's ab scenario sends no key, as on the README's
+# stack (keys optional there).
 set -euo pipefail
 source "$(dirname "$0")/../lib.sh"
 duration=${1:-10s}
@@ -25,15 +28,20 @@ start kafka "$logs/kafka.log" dotnet "$root/bench/tools/BenchKafka/bin/Release/n
 until grep -q "kafka ready" "$logs/kafka.log"; do sleep 0.2; done
 start bare "$logs/bare.log" env ASPNETCORE_URLS=http://127.0.0.1:$bare_port Logging__LogLevel__Default=Warning \
   dotnet "$root/bench/tools/BareKestrel/bin/Release/net10.0/BareKestrel.dll"
+write_key="gp_bench_$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+authorization="Authorization: Basic $(printf '%s:' "$write_key" | base64 -w0)"
 start gameapi "$logs/gameapi.log" env ASPNETCORE_URLS=http://127.0.0.1:$gameapi_port Logging__LogLevel__Default=Warning \
   ConnectionStrings__kafka=localhost:$kafka_port Ingest__Backpressure__Enabled=false Ingest__Topic=bench-gameapi \
+  WriteKeys__Required=false WriteKeys__Keys__0__Name=bench WriteKeys__Keys__0__Hash="$(bash "$root/scripts/keys.sh" hash "$write_key")" \
+  RateLimits__PerSender__PermitsPerSecond=10000000 RateLimits__PerSender__Burst=100000000 \
+  RateLimits__PerAddress__PermitsPerSecond=10000000 RateLimits__PerAddress__Burst=100000000 \
   dotnet "$root/GameApi/bin/Release/net10.0/GameApi.dll"
 start seed "$logs/seed.log" bash "$seed_dir/run-seed-api.sh" localhost:$kafka_port $seed_port
 for port in $bare_port $gameapi_port $seed_port; do wait_http "http://127.0.0.1:$port/purchase_a_sword" 120; done
 
 declare -A urls=([bare]=http://127.0.0.1:$bare_port/purchase_a_sword [gameapi]=http://127.0.0.1:$gameapi_port/purchase_a_sword [seed]=http://127.0.0.1:$seed_port/purchase_a_sword)
 echo "warming up…" >&2
-for target in bare gameapi seed; do wrk -t1 -c16 -d3s "${urls[$target]}" >/dev/null; done
+for target in bare gameapi seed; do wrk -t1 -c16 -d3s -H "$authorization" "${urls[$target]}" >/dev/null; done
 
 echo
 echo "## wrk -t1 -d$duration, GET /purchase_a_sword ($(nproc) cores)"
@@ -41,7 +49,7 @@ printf '%-10s %5s %10s %8s %8s %9s %7s %6s\n' target conns req/s p50_ms p99_ms r
 gameapi_2xx=0
 for c in "${connections[@]}"; do
   for target in bare gameapi seed; do
-    row=$(wrk_row "$target" "$c" "$duration" "${urls[$target]}")
+    row=$(wrk_row "$target" "$c" "$duration" "${urls[$target]}" -H "$authorization")
     echo "$row"
     if [[ $target == gameapi ]]; then
       read -r _ _ _ _ _ total non2xx _ <<<"$row"
@@ -63,7 +71,7 @@ echo
 echo "## ab -c 10 -n 20000 (Apache Bench's own ceiling here is ~13–17K req/s)"
 for target in bare gameapi seed; do
   n=$([[ $target == seed ]] && echo 5000 || echo 20000)
-  rps=$(ab -q -c 10 -n "$n" "${urls[$target]}" | awk '/Requests per second/ {print $4}')
+  rps=$(ab -q -c 10 -n "$n" -A "$write_key:" "${urls[$target]}" | awk '/Requests per second/ {print $4}')
   printf '%-10s %10s req/s\n' "$target" "$rps"
   [[ $target == gameapi ]] && gameapi_2xx=$((gameapi_2xx + n))
 done

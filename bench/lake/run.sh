@@ -58,7 +58,8 @@ $bench one-file "$lake" sword_purchases "$copy"
 ConnectionStrings__lake="$copy" ConnectionStrings__catalog="$copy/_catalog/bench.duckdb" Logging__LogLevel__Default=Warning \
   dotnet "$root/CatalogSetup/bin/$configuration/net10.0/CatalogSetup.dll" >/dev/null
 start analytics-copy "$logs/analytics-copy.log" env ConnectionStrings__catalog="$copy/_catalog/bench.duckdb" ConnectionStrings__lake="$copy" \
-  ASPNETCORE_URLS=http://127.0.0.1:$copy_port Logging__LogLevel__Default=Warning dotnet "$root/AnalyticsApi/bin/$configuration/net10.0/AnalyticsApi.dll"
+  ASPNETCORE_URLS=http://127.0.0.1:$copy_port Logging__LogLevel__Default=Warning ReaderKeys__AllowAnonymousOnLoopback=true \
+  dotnet "$root/AnalyticsApi/bin/$configuration/net10.0/AnalyticsApi.dll"
 wait_http "http://127.0.0.1:$copy_port/health" 60
 diff <(curl -s "localhost:5100$hosts_url") <(curl -s "127.0.0.1:$copy_port$hosts_url") >/dev/null || { echo "the copy answers differently" >&2; exit 1; }
 live=() one=()

@@ -21,7 +21,8 @@ for n in "${sizes[@]}"; do
   ConnectionStrings__lake="$lake" ConnectionStrings__catalog="$lake/_catalog/bench.duckdb" Logging__LogLevel__Default=Warning \
     dotnet "$root/CatalogSetup/bin/Release/net10.0/CatalogSetup.dll"
   start analyticsapi "$lake.log" env ConnectionStrings__catalog="$lake/_catalog/bench.duckdb" ConnectionStrings__lake="$lake" \
-    ASPNETCORE_URLS=http://127.0.0.1:$port Logging__LogLevel__Default=Warning dotnet "$root/AnalyticsApi/bin/Release/net10.0/AnalyticsApi.dll"
+    ASPNETCORE_URLS=http://127.0.0.1:$port Logging__LogLevel__Default=Warning ReaderKeys__AllowAnonymousOnLoopback=true \
+    dotnet "$root/AnalyticsApi/bin/Release/net10.0/AnalyticsApi.dll"
   wait_http "http://127.0.0.1:$port/health" 60
   echo
   echo "## $(printf "%'d" "$n") events ($(nproc) cores, median of $runs runs)"
