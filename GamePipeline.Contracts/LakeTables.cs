@@ -14,7 +14,11 @@ public enum LakeColumnType
 /// A text column whose minimum and maximum each data file records in the table's log, so that engines skip files by
 /// it (numbers and times always have them).
 /// </param>
-public sealed record LakeColumn(string Name, LakeColumnType Type, bool Nullable, string Description, bool FewDistinctValues = false, bool Stats = false);
+/// <param name="AddedLater">
+/// Added to tables that already had data files: files written before lack it, and read it as null. Such a column is
+/// nullable and records statistics, so a file that has it says so in its <c>add</c>'s null counts.
+/// </param>
+public sealed record LakeColumn(string Name, LakeColumnType Type, bool Nullable, string Description, bool FewDistinctValues = false, bool Stats = false, bool AddedLater = false);
 
 /// <summary>One table of the lake: Parquet files under <c>{name}/dt=YYYY-MM-DD/</c>.</summary>
 public sealed record LakeTable(string Name, string? EventType, IReadOnlyList<LakeColumn> Columns, string Description);
@@ -44,6 +48,7 @@ public static class LakeTables
         new("kafka_timestamp", LakeColumnType.Timestamp, false, "Kafka message timestamp (UTC)"),
         new("trace_id", LakeColumnType.String, true, "W3C trace id of the producing request"),
         new("written_at", LakeColumnType.Timestamp, false, "When StreamWriter committed the row (UTC)"),
+        new("sender", LakeColumnType.String, true, "The source whose write key sent the event (null: keys were optional and none was sent)", FewDistinctValues: true, Stats: true, AddedLater: true),
     ];
 
     public static readonly IReadOnlyList<LakeColumn> BadEventColumns =

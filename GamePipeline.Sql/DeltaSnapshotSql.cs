@@ -6,7 +6,8 @@ namespace GamePipeline.Sql;
 
 /// <summary>
 /// DuckDB SQL that reads one Delta snapshot: exactly the data files it lists (never a folder), the columns of its
-/// schema in their order, and each partition column's value from the log's <c>partitionValues</c>.
+/// schema in their order, each partition column's value from the log's <c>partitionValues</c>, and null for a column
+/// added after a file was written (<see cref="LakeDeltaTables.ColumnsAddedLater"/>).
 /// </summary>
 public static class DeltaSnapshotSql
 {
@@ -20,14 +21,21 @@ public static class DeltaSnapshotSql
             return "SELECT " + string.Join(", ", columns.Select(c => $"CAST(NULL AS {DuckDbType(c.Type)}) AS {SqlIdentifiers.Quote(c.Name)}")) + " WHERE false";
         }
 
+        // Files are read together when they share partition values and lack the same added columns: DuckDB merges a
+        // group's files by column name, but a column no file of a group has must be named as null.
+        var addedLater = LakeDeltaTables.AddedLater(snapshot);
         var selects = snapshot.Files
-            .GroupBy(file => string.Join('\u0001', snapshot.PartitionColumns.Select(p => file.PartitionValues.GetValueOrDefault(p) ?? "\u0000")))
+            .GroupBy(file => (
+                Partition: string.Join('\u0001', snapshot.PartitionColumns.Select(p => file.PartitionValues.GetValueOrDefault(p) ?? "\u0000")),
+                Missing: string.Join(',', addedLater.Where(column => !LakeDeltaTables.HasColumn(file, column)))))
             .Select(group =>
             {
                 var first = group.First();
+                var missing = group.Key.Missing.Split(',').ToHashSet(StringComparer.Ordinal);
                 var sql = new StringBuilder("SELECT ");
-                sql.AppendJoin(", ", columns.Select(c => partitionColumns.Contains(c.Name)
-                    ? $"{PartitionValue(first.PartitionValues.GetValueOrDefault(c.Name), c.Type)} AS {SqlIdentifiers.Quote(c.Name)}"
+                sql.AppendJoin(", ", columns.Select(c =>
+                    partitionColumns.Contains(c.Name) ? $"{PartitionValue(first.PartitionValues.GetValueOrDefault(c.Name), c.Type)} AS {SqlIdentifiers.Quote(c.Name)}"
+                    : missing.Contains(c.Name) ? $"CAST(NULL AS {DuckDbType(c.Type)}) AS {SqlIdentifiers.Quote(c.Name)}"
                     : SqlIdentifiers.Quote(c.Name)));
                 sql.Append(" FROM read_parquet([");
                 sql.AppendJoin(", ", group.Select(file => SqlText.Quote(LocalPath(tableRoot, file))));

@@ -23,7 +23,7 @@ public sealed class ParquetRewriter(ILakeStorage storage, string memoryLimit = "
         WithDuckDbAsync(async (connection, scratch) =>
         {
             var sources = await LocalCopiesAsync(table, inputs, scratch, cancellationToken);
-            var select = $"SELECT {Columns(table)} FROM {ReadParquet(sources)} ORDER BY {SqlIdentifiers.Quote(orderBy)}";
+            var select = $"SELECT {Columns(table, inputs)} FROM {ReadParquet(sources)} ORDER BY {SqlIdentifiers.Quote(orderBy)}";
             return await CopyToLakeAsync(connection, table, partitionValue, select, "compacted", dataChange: false, scratch, cancellationToken);
         });
 
@@ -44,7 +44,7 @@ public sealed class ParquetRewriter(ILakeStorage storage, string memoryLimit = "
             }
 
             var partitionValue = input.PartitionValues.GetValueOrDefault(LakeTables.PartitionColumn) ?? throw new InvalidDataException($"{input.Path} has no {LakeTables.PartitionColumn}");
-            var select = $"SELECT {Columns(table)} FROM {source} WHERE NOT ({predicate}) OR ({predicate}) IS NULL";
+            var select = $"SELECT {Columns(table, [input])} FROM {source} WHERE NOT ({predicate}) OR ({predicate}) IS NULL";
             return (await CopyToLakeAsync(connection, table, partitionValue, select, "erased", dataChange: true, scratch, cancellationToken), removed);
         });
 
@@ -69,7 +69,11 @@ public sealed class ParquetRewriter(ILakeStorage storage, string memoryLimit = "
         }
     }
 
-    private static string Columns(LakeTable table) => string.Join(", ", table.Columns.Select(c => SqlIdentifiers.Quote(c.Name)));
+    /// <summary>The table's columns; null for a column added after every input was written (the output has it, all null).</summary>
+    private static string Columns(LakeTable table, IReadOnlyList<DeltaFile> inputs) => string.Join(", ", table.Columns.Select(c =>
+        c.AddedLater && !inputs.Any(input => LakeDeltaTables.HasColumn(input, c.Name))
+            ? $"CAST(NULL AS {DeltaSnapshotSql.DuckDbType(LakeDeltaTables.DeltaType(c.Type))}) AS {SqlIdentifiers.Quote(c.Name)}"
+            : SqlIdentifiers.Quote(c.Name)));
 
     private static string ReadParquet(IEnumerable<string> files) =>
         $"read_parquet([{string.Join(", ", files.Select(SqlText.Quote))}], union_by_name = true, hive_partitioning = false)";

@@ -92,13 +92,57 @@ public sealed class DeltaCommitter(ILakeStorage storage, string table, DeltaTabl
                 await _writer.TryCommitAsync(0, CommitInfo(null, "CREATE TABLE", null, isBlindAppend: true, []), Actions(0, [], []), cancellationToken);
                 _snapshot = await CurrentAsync(cancellationToken);
             }
-
-            return _snapshot ?? throw new IOException($"{table}: version 0 was committed but cannot be read back");
         }
         finally
         {
             _oneAtATime.Release();
         }
+
+        if (_snapshot is { } existing && Evolved(existing) is not null)
+        {
+            // An append of nothing carries the new metadata, as any append to the table would.
+            await AppendAsync([], [], "ADD COLUMNS", cancellationToken);
+        }
+
+        return _snapshot ?? throw new IOException($"{table}: version 0 was committed but cannot be read back");
+    }
+
+    /// <summary>
+    /// The metadata that gives the table the columns the definition adds (nullable ones, named in its
+    /// <see cref="LakeDeltaTables.ColumnsAddedLater"/> property), or null when it has them. A table whose schema has a
+    /// column the definition lacks, or of another type, is not this definition's to change.
+    /// </summary>
+    private MetadataAction? Evolved(DeltaSnapshot current)
+    {
+        var wanted = DeltaSchema.Columns(definition.SchemaString);
+        var added = wanted.Where(w => current.Columns.All(c => c.Name != w.Name)).ToList();
+        if (added.Count == 0)
+        {
+            return null;
+        }
+
+        if (current.Columns.Any(c => !wanted.Any(w => w.Name == c.Name && w.Type == c.Type)) || added.Any(c => !c.Nullable))
+        {
+            throw new InvalidOperationException(
+                $"{table}: its schema differs from this writer's by more than added nullable columns; a writer adds columns, it never changes or drops one");
+        }
+
+        var configuration = new Dictionary<string, string?>(current.Metadata.Configuration ?? []);
+        foreach (var (key, value) in definition.Configuration)
+        {
+            configuration[key] = value;
+        }
+
+        return new MetadataAction
+        {
+            Id = current.Metadata.Id,
+            Name = current.Metadata.Name,
+            Description = current.Metadata.Description,
+            SchemaString = definition.SchemaString,
+            PartitionColumns = [.. current.PartitionColumns],
+            Configuration = configuration,
+            CreatedTime = current.Metadata.CreatedTime,
+        };
     }
 
     /// <summary>
@@ -160,8 +204,9 @@ public sealed class DeltaCommitter(ILakeStorage storage, string table, DeltaTabl
         CommitAsync((basis, current, version) =>
         {
             EnsureNoConflict(basis, current, transactions);
-            var commitInfo = CommitInfo(current, current is null ? "CREATE TABLE" : operation, operationParameters, isBlindAppend: true, new() { ["numFiles"] = Number(files.Count) });
-            return (commitInfo, Actions(version, files, transactions));
+            var evolved = current is null ? null : Evolved(current);
+            var commitInfo = CommitInfo(current, current is null ? "CREATE TABLE" : operation, operationParameters, isBlindAppend: evolved is null, new() { ["numFiles"] = Number(files.Count) });
+            return (commitInfo, Actions(version, files, transactions, evolved));
         }, cancellationToken);
 
     /// <summary>
@@ -231,8 +276,13 @@ public sealed class DeltaCommitter(ILakeStorage storage, string table, DeltaTabl
         }
     }
 
-    private IEnumerable<DeltaAction> Actions(long version, IReadOnlyList<AddAction> files, IReadOnlyList<TransactionAdvance> transactions)
+    private IEnumerable<DeltaAction> Actions(long version, IReadOnlyList<AddAction> files, IReadOnlyList<TransactionAdvance> transactions, MetadataAction? evolved = null)
     {
+        if (evolved is not null)
+        {
+            yield return new DeltaAction { MetaData = evolved };
+        }
+
         if (version == 0)
         {
             yield return new DeltaAction { Protocol = Protocol };

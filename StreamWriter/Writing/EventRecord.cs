@@ -57,6 +57,7 @@ internal static class EventRecord
     private static readonly int KafkaTimestamp = Ordinal(LakeTables.EventColumns, "kafka_timestamp");
     private static readonly int TraceId = Ordinal(LakeTables.EventColumns, "trace_id");
     public static readonly int EventWrittenAt = Ordinal(LakeTables.EventColumns, "written_at");
+    private static readonly int Sender = Ordinal(LakeTables.EventColumns, "sender");
 
     private static readonly int BadReason = Ordinal(LakeTables.BadEventColumns, "reason");
     private static readonly int BadError = Ordinal(LakeTables.BadEventColumns, "error");
@@ -270,6 +271,7 @@ internal static class EventRecord
         batch.Value<DateTime>(KafkaTimestamp).Values.Add(record.KafkaTime);
         record.TraceId.AddTo(batch.String(TraceId));
         batch.Value<DateTime>(EventWrittenAt).Values.Add(default);
+        Add(batch.String(Sender), rawEvent, fields.Sender);
         if (original is { } repeated)
         {
             Add(batch.String(DuplicateKey), rawEvent, fields.IdempotencyKey);
@@ -351,6 +353,7 @@ internal static class EventRecord
         public Slice? EventId;
         public Guid? EventGuid;
         public Slice? IdempotencyKey;
+        public Slice? Sender;
         public DateTime? ReceivedAt;
         public DateTime? ClientTime;
         public Slice? UserId;
@@ -378,6 +381,7 @@ internal static class EventRecord
         Headers,
         Properties,
         IdempotencyKey,
+        Sender,
     }
 
     /// <summary>Which envelope field a property name is: by length first, so a name is compared with one or two candidates.</summary>
@@ -386,6 +390,7 @@ internal static class EventRecord
         4 when name.SequenceEqual("host"u8) => Field.Host,
         6 when name.SequenceEqual("source"u8) => Field.Source,
         6 when name.SequenceEqual("accept"u8) => Field.Accept,
+        6 when name.SequenceEqual("sender"u8) => Field.Sender,
         7 when name.SequenceEqual("user_id"u8) => Field.UserId,
         7 when name.SequenceEqual("headers"u8) => Field.Headers,
         8 when name.SequenceEqual("event_id"u8) => Field.EventId,
@@ -423,6 +428,9 @@ internal static class EventRecord
                 break;
             case Field.IdempotencyKey:
                 fields.IdempotencyKey = Text(ref reader, "idempotency_key");
+                break;
+            case Field.Sender:
+                fields.Sender = Text(ref reader, "sender");
                 break;
             case Field.ReceivedAt:
                 fields.ReceivedAt = Timestamp(ref reader, "received_at");
