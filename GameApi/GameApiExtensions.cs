@@ -67,14 +67,8 @@ public static class GameApiExtensions
     {
         services.AddOptions<WriteKeyOptions>().BindConfiguration(WriteKeyOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<WriteKeyOptions>, WriteKeyOptionsValidation>();
-        services.AddAuthentication(WriteKeyScheme).AddScheme<KeyAuthenticationOptions, KeyAuthenticationHandler>(WriteKeyScheme, _ => { });
-        services.AddOptions<KeyAuthenticationOptions>(WriteKeyScheme).Configure<IOptions<WriteKeyOptions>>((authentication, keys) =>
-        {
-            authentication.Keys = new KeyRing(keys.Value.Keys);
-            authentication.Carrier = KeyCarrier.BasicUserName;
-            authentication.Realm = "GameApi write key";
-            authentication.Challenged = context => context.RequestServices.GetRequiredService<GameApiMetrics>().Rejected("unauthorized");
-        });
+        services.AddKeyAuthentication<WriteKeyOptions>(WriteKeyScheme, options => options.Keys, KeyCarrier.BasicUserName, "GameApi write key",
+            challenged: context => context.RequestServices.GetRequiredService<GameApiMetrics>().Rejected("unauthorized"));
         services.AddAuthorizationBuilder().AddPolicy(WriteKeyScheme, policy => policy.RequireAssertion(context =>
             context.User.Identity?.IsAuthenticated == true
             || (context.Resource is HttpContext http

@@ -32,16 +32,10 @@ public sealed class ReaderKeyOptionsValidation : IValidateOptions<ReaderKeyOptio
             failures.Add("No reader key is configured: add ReaderKeys:Keys:0:Name, :Hash and :Scopes:0 (bash scripts/keys.sh new NAME prints them), or set ReaderKeys:AllowAnonymousOnLoopback=true on a laptop.");
         }
 
+        failures.AddRange(ConfiguredKey.Problems(options.Keys, ReaderKeyOptions.Section));
         for (var i = 0; i < options.Keys.Count; i++)
         {
-            var key = options.Keys[i];
-            var results = new List<System.ComponentModel.DataAnnotations.ValidationResult>();
-            if (!System.ComponentModel.DataAnnotations.Validator.TryValidateObject(key, new(key), results, validateAllProperties: true))
-            {
-                failures.AddRange(results.Select(r => $"ReaderKeys:Keys:{i}: {r.ErrorMessage}"));
-            }
-
-            if (key.Scopes.Length == 0 || key.Scopes.Except(KnownScopes).Any())
+            if (options.Keys[i].Scopes.Length == 0 || options.Keys[i].Scopes.Except(KnownScopes).Any())
             {
                 failures.Add($"ReaderKeys:Keys:{i}: scopes must be one or more of {string.Join(", ", KnownScopes)}.");
             }
@@ -63,13 +57,7 @@ public static class ReaderKeys
     {
         services.AddOptions<ReaderKeyOptions>().BindConfiguration(ReaderKeyOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ReaderKeyOptions>, ReaderKeyOptionsValidation>();
-        services.AddAuthentication(Scheme).AddScheme<KeyAuthenticationOptions, KeyAuthenticationHandler>(Scheme, _ => { });
-        services.AddOptions<KeyAuthenticationOptions>(Scheme).Configure<IOptions<ReaderKeyOptions>>((authentication, keys) =>
-        {
-            authentication.Keys = new KeyRing(keys.Value.Keys);
-            authentication.Carrier = KeyCarrier.BearerOrBasicPassword;
-            authentication.Realm = "GamePipeline analytics";
-        });
+        services.AddKeyAuthentication<ReaderKeyOptions>(Scheme, options => options.Keys, KeyCarrier.BearerOrBasicPassword, "GamePipeline analytics");
         services.AddAuthorizationBuilder()
             .AddPolicy(ReadPolicy, policy => policy.RequireAssertion(context => HasScope(context, ReadScope, AdminScope) || IsTrustedLoopback(context)))
             .AddPolicy(AdminPolicy, policy => policy.RequireAssertion(context => HasScope(context, AdminScope) || IsTrustedLoopback(context)));

@@ -32,14 +32,7 @@ public sealed class WriteKeyOptionsValidation : IValidateOptions<WriteKeyOptions
             failures.Add("WriteKeys:Required is true but no write key is configured: add WriteKeys:Keys:0:Name and WriteKeys:Keys:0:Hash (bash scripts/keys.sh new SOURCE prints them), or set WriteKeys:Required=false where every client is trusted.");
         }
 
-        for (var i = 0; i < options.Keys.Count; i++)
-        {
-            var results = new List<System.ComponentModel.DataAnnotations.ValidationResult>();
-            if (!System.ComponentModel.DataAnnotations.Validator.TryValidateObject(options.Keys[i], new(options.Keys[i]), results, validateAllProperties: true))
-            {
-                failures.AddRange(results.Select(r => $"WriteKeys:Keys:{i}: {r.ErrorMessage}"));
-            }
-        }
+        failures.AddRange(ConfiguredKey.Problems(options.Keys, WriteKeyOptions.Section));
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }

@@ -26,6 +26,22 @@ public sealed class ConfiguredKey
 
     /// <summary>How configuration holds <paramref name="key"/>: <c>sha256:</c> and the hex of its UTF-8's SHA-256.</summary>
     public static string HashOf(string key) => HashPrefix + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
+
+    /// <summary>What is wrong with each of <paramref name="keys"/> (configuration <c>{section}:Keys:{i}</c>).</summary>
+    public static IEnumerable<string> Problems(IReadOnlyList<ConfiguredKey> keys, string section)
+    {
+        for (var i = 0; i < keys.Count; i++)
+        {
+            var results = new List<ValidationResult>();
+            if (!Validator.TryValidateObject(keys[i], new ValidationContext(keys[i]), results, validateAllProperties: true))
+            {
+                foreach (var result in results)
+                {
+                    yield return $"{section}:Keys:{i}: {result.ErrorMessage}";
+                }
+            }
+        }
+    }
 }
 
 /// <summary>

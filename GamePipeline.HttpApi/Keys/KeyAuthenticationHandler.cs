@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -102,5 +103,27 @@ public sealed class KeyAuthenticationHandler(IOptionsMonitor<KeyAuthenticationOp
         return colon < 0 ? ""
             : carrier == KeyCarrier.BasicUserName ? userAndPassword[..colon]
             : userAndPassword[(colon + 1)..];
+    }
+}
+
+public static class KeyAuthenticationExtensions
+{
+    /// <summary>
+    /// A <see cref="KeyAuthenticationHandler"/> scheme whose keys come from the service's options
+    /// <typeparamref name="TOptions"/> (bound and validated by the service).
+    /// </summary>
+    public static IServiceCollection AddKeyAuthentication<TOptions>(
+        this IServiceCollection services, string scheme, Func<TOptions, IEnumerable<ConfiguredKey>> keys, KeyCarrier carrier, string realm, Action<HttpContext>? challenged = null)
+        where TOptions : class
+    {
+        services.AddAuthentication(scheme).AddScheme<KeyAuthenticationOptions, KeyAuthenticationHandler>(scheme, _ => { });
+        services.AddOptions<KeyAuthenticationOptions>(scheme).Configure<IOptions<TOptions>>((authentication, configured) =>
+        {
+            authentication.Keys = new KeyRing(keys(configured.Value));
+            authentication.Carrier = carrier;
+            authentication.Realm = realm;
+            authentication.Challenged = challenged;
+        });
+        return services;
     }
 }
