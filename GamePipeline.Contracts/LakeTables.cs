@@ -57,7 +57,7 @@ public static class LakeTables
         new("error", LakeColumnType.String, false, "The detailed problem"),
         new("raw_event", LakeColumnType.String, false, "The payload as text (invalid UTF-8 replaced)"),
         new("raw_payload", LakeColumnType.Binary, false, "The payload's exact bytes, for replay"),
-        new("kafka_key", LakeColumnType.String, true, "The message key"),
+        new("kafka_key", LakeColumnType.String, true, "The message key (GameApi's: the user id)", Stats: true),
         new("kafka_partition", LakeColumnType.Int32, false, "Kafka partition the record came from"),
         new("kafka_offset", LakeColumnType.Int64, false, "Kafka offset the record came from"),
         new("kafka_timestamp", LakeColumnType.Timestamp, false, "Kafka message timestamp (UTC)"),
@@ -79,7 +79,7 @@ public static class LakeTables
 
     public static readonly IReadOnlyList<LakeColumn> IdempotencyKeyColumns =
     [
-        new("user_id", LakeColumnType.String, false, "The event's user: keys are per user", FewDistinctValues: true),
+        new("user_id", LakeColumnType.String, false, "The event's user: keys are per user", FewDistinctValues: true, Stats: true),
         new("event_id", LakeColumnType.String, false, "The event's id (UUID): the client's event_id, or one derived from its Idempotency-Key (the key itself is in the event's raw_event)"),
         new("event_type", LakeColumnType.String, false, "Which table holds the event", FewDistinctValues: true, Stats: true),
         new("event_time", LakeColumnType.Timestamp, false, "When GameApi received the event (UTC); the dedup window is measured on it"),

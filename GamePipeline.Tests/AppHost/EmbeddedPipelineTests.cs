@@ -11,6 +11,15 @@ namespace GamePipeline.Tests.AppHost;
 [Collection(PipelineAppCollection.Name)]
 public sealed class EmbeddedPipelineTests(PipelineAppFixture pipeline)
 {
+    /// <summary>Waits until GameApi, StreamWriter and AnalyticsApi are healthy; returns GameApi's address.</summary>
+    private async Task<Uri> WhenServingAsync()
+    {
+        await pipeline.WaitHealthyAsync(ResourceNames.GameApi);
+        await pipeline.WaitHealthyAsync(ResourceNames.StreamWriter);
+        await pipeline.WaitHealthyAsync(ResourceNames.AnalyticsApi);
+        return pipeline.App.GetEndpoint(ResourceNames.GameApi, "http");
+    }
+
     [Fact]
     public async Task Kafka_and_every_service_become_healthy()
     {
@@ -131,10 +140,7 @@ public sealed class EmbeddedPipelineTests(PipelineAppFixture pipeline)
     [Fact]
     public async Task The_seeds_ab_scenario_ends_in_exactly_the_expected_counts_per_host_for_each_table_and_in_the_report()
     {
-        await pipeline.WaitHealthyAsync(ResourceNames.GameApi);
-        await pipeline.WaitHealthyAsync(ResourceNames.StreamWriter);
-        await pipeline.WaitHealthyAsync(ResourceNames.AnalyticsApi);
-        var gameApi = pipeline.App.GetEndpoint(ResourceNames.GameApi, "http");
+        var gameApi = await WhenServingAsync();
         using var analytics = pipeline.App.CreateHttpClient(ResourceNames.AnalyticsApi, "http");
 
         var ab = await ExternalProcess.RunAsync("bash", [Path.Combine(Repository.Root, "scripts", "ab.sh"), "2", gameApi.ToString()], TimeSpan.FromMinutes(2));
@@ -197,10 +203,7 @@ public sealed class EmbeddedPipelineTests(PipelineAppFixture pipeline)
     [Fact]
     public async Task Apache_Bench_repeating_one_Idempotency_Key_records_one_event_and_the_report_counts_the_retries()
     {
-        await pipeline.WaitHealthyAsync(ResourceNames.GameApi);
-        await pipeline.WaitHealthyAsync(ResourceNames.StreamWriter);
-        await pipeline.WaitHealthyAsync(ResourceNames.AnalyticsApi);
-        var gameApi = pipeline.App.GetEndpoint(ResourceNames.GameApi, "http");
+        var gameApi = await WhenServingAsync();
         using var analytics = pipeline.App.CreateHttpClient(ResourceNames.AnalyticsApi, "http");
         var host = $"e2e-retries-{Guid.NewGuid():N}.example";
 
