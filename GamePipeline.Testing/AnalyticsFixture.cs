@@ -3,6 +3,7 @@ using GamePipeline.Contracts;
 using GamePipeline.Hosting.Kafka;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Logging;
 
 namespace GamePipeline.Testing;
 
@@ -93,11 +94,15 @@ public sealed class AnalyticsFixture : WebApplicationFactory<AnalyticsQueries>, 
         Client.DefaultRequestHeaders.Authorization = TestKeys.Bearer(TestKeys.Reader);
     }
 
+    /// <summary>What AnalyticsApi logged, down to Debug.</summary>
+    public CapturedLogs Logs { get; } = new();
+
     /// <summary>A client of the same AnalyticsApi that sends no key.</summary>
     public HttpClient AnonymousClient() => new() { BaseAddress = BaseAddress };
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
+        builder.ConfigureLogging(logging => logging.AddProvider(Logs).AddFilter<CapturedLogs>(null, Microsoft.Extensions.Logging.LogLevel.Debug));
         builder.UseSetting("ConnectionStrings:catalog", Catalog);
         builder.UseSetting("ConnectionStrings:lake", Lake);
         foreach (var (key, value) in TestKeys.ReaderKeySettings())

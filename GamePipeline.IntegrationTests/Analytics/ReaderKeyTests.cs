@@ -53,6 +53,15 @@ public sealed class ReaderKeyTests(AnalyticsFixture analytics)
 
         using var unknown = await GetAsync("/api/tables/no_such_table/count", TestKeys.Bearer(TestKeys.Reader));
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+
+        // Keys (right or wrong), plain or base64 as Basic sends them, are never logged.
+        foreach (var key in new[] { TestKeys.Reader, TestKeys.Admin, "gp_not_a_key" })
+        {
+            var basic = TestKeys.Basic("analyst", key).Parameter!;
+            Assert.DoesNotContain(analytics.Logs.Lines, line => line.Contains(key, StringComparison.Ordinal) || line.Contains(basic, StringComparison.Ordinal));
+        }
+
+        Assert.Contains(analytics.Logs.Lines, line => line.Contains("Readers: 2 reader key(s)", StringComparison.Ordinal));
     }
 
     [Fact]
