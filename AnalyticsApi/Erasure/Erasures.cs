@@ -1,9 +1,8 @@
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
+using AnalyticsApi.Queries;
 using GamePipeline.Contracts;
 using GamePipeline.Lake;
 using GamePipeline.Lake.Delta;
@@ -54,7 +53,7 @@ public sealed class Erasures(ILakeStorage storage, ISqlEngine engine, IOptions<E
     private sealed record Request(string ErasureId, string UserId, string UserHash, string RequestedBy, DateTimeOffset RequestedAt);
 
     /// <summary>How the lake names a user in <c>erasures</c>: never the id itself.</summary>
-    public static string UserHash(string userId) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(userId)));
+    public static string UserHash(string userId) => Sha256Text.Of(userId);
 
     /// <summary>Records the request (the user is suppressed from then on) and queues the rewrite.</summary>
     public async Task<ErasureStatus> RequestAsync(string userId, string requestedBy, CancellationToken cancellationToken)
@@ -84,8 +83,8 @@ public sealed class Erasures(ILakeStorage storage, ISqlEngine engine, IOptions<E
         return new ErasureStatus(
             latest,
             state,
-            Time(rows[0][2]),
-            state == Requested ? null : Time(last[2]),
+            AnalyticsQueries.Timestamp(rows[0][2]),
+            state == Requested ? null : AnalyticsQueries.Timestamp(last[2]),
             Convert.ToInt64(last[3], CultureInfo.InvariantCulture),
             Convert.ToInt64(last[4], CultureInfo.InvariantCulture),
             (string?)last[5]);
@@ -226,11 +225,4 @@ public sealed class Erasures(ILakeStorage storage, ISqlEngine engine, IOptions<E
         var file = await _rewriter.WriteAsync(LakeTables.Erasures, LakeLayout.PartitionValue(DateOnly.FromDateTime(at.UtcDateTime)), select, "audit", cancellationToken);
         await _audit.AppendAsync([file.Add], [], "WRITE", cancellationToken);
     }
-
-    private static DateTimeOffset Time(object? value) => value switch
-    {
-        DateTimeOffset offset => offset.ToUniversalTime(),
-        DateTime dateTime => new DateTimeOffset(DateTime.SpecifyKind(dateTime, DateTimeKind.Utc)),
-        _ => throw new InvalidCastException($"Not a timestamp: {value}"),
-    };
 }

@@ -140,7 +140,8 @@ public sealed class AnalyticsQueries(ISqlEngine engine, TimeProvider clock)
 
     private static long Long(object? value) => Convert.ToInt64(value ?? 0L, CultureInfo.InvariantCulture);
 
-    private static DateTimeOffset Timestamp(object? value) => value switch
+    /// <summary>A timestamp as either engine returns it, in UTC.</summary>
+    internal static DateTimeOffset Timestamp(object? value) => value switch
     {
         DateTimeOffset offset => offset.ToUniversalTime(),
         DateTime dateTime => new DateTimeOffset(DateTime.SpecifyKind(dateTime, DateTimeKind.Utc)),

@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.Security.Cryptography;
 using System.Text;
+using GamePipeline.Contracts;
 
 namespace GamePipeline.HttpApi.Keys;
 
@@ -22,10 +23,8 @@ public sealed class ConfiguredKey
     /// <summary>What the key may do (reader keys: <c>read</c>, <c>admin</c>).</summary>
     public string[] Scopes { get; set; } = [];
 
-    public const string HashPrefix = "sha256:";
-
     /// <summary>How configuration holds <paramref name="key"/>: <c>sha256:</c> and the hex of its UTF-8's SHA-256.</summary>
-    public static string HashOf(string key) => HashPrefix + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
+    public static string HashOf(string key) => Sha256Text.Of(key);
 
     /// <summary>What is wrong with each of <paramref name="keys"/> (configuration <c>{section}:Keys:{i}</c>).</summary>
     public static IEnumerable<string> Problems(IReadOnlyList<ConfiguredKey> keys, string section)
@@ -52,7 +51,7 @@ public sealed class ConfiguredKey
 /// </summary>
 public sealed class KeyRing(IEnumerable<ConfiguredKey> keys)
 {
-    private readonly (ConfiguredKey Key, byte[] Hash)[] _keys = [.. keys.Select(k => (k, Convert.FromHexString(k.Hash[ConfiguredKey.HashPrefix.Length..])))];
+    private readonly (ConfiguredKey Key, byte[] Hash)[] _keys = [.. keys.Select(k => (k, Convert.FromHexString(k.Hash[Sha256Text.Prefix.Length..])))];
 
     public int Count => _keys.Length;
 

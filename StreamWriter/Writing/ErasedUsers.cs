@@ -4,7 +4,6 @@ using System.Security.Cryptography;
 using GamePipeline.Contracts;
 using GamePipeline.Lake;
 using GamePipeline.Lake.Delta;
-using Parquet;
 
 namespace StreamWriter.Writing;
 
@@ -22,13 +21,12 @@ internal readonly record struct UserHash(ulong A, ulong B, ulong C, ulong D)
     /// <summary><c>sha256:</c> and 64 hex digits; null for anything else.</summary>
     public static UserHash? Parse(string text)
     {
-        const string prefix = "sha256:";
-        if (!text.StartsWith(prefix, StringComparison.Ordinal) || text.Length != prefix.Length + 64)
+        if (!text.StartsWith(Sha256Text.Prefix, StringComparison.Ordinal) || text.Length != Sha256Text.Prefix.Length + 64)
         {
             return null;
         }
 
-        var bytes = Convert.FromHexString(text.AsSpan(prefix.Length));
+        var bytes = Convert.FromHexString(text.AsSpan(Sha256Text.Prefix.Length));
         var words = MemoryMarshal.Cast<byte, ulong>(bytes);
         return new UserHash(words[0], words[1], words[2], words[3]);
     }
@@ -83,24 +81,16 @@ internal sealed class ErasedUsers(ILakeStorage storage)
         var users = new HashSet<UserHash>();
         foreach (var file in snapshot.Files)
         {
-            var path = $"{LakeTables.Erasures.Name}/{file.StoragePath}";
-            var bytes = await storage.ReadAsync(path, cancellationToken) ?? throw new IOException($"{path} is in the table's snapshot but not in the lake");
-            using var stream = new MemoryStream(bytes, writable: false);
-            await using var reader = await ParquetReader.CreateAsync(stream, cancellationToken: cancellationToken);
-            var field = reader.Schema.DataFields.Single(f => f.Name == "user_hash");
-            for (var group = 0; group < reader.RowGroupCount; group++)
+            await StoredRows.ForEachAsync(storage, LakeTables.Erasures.Name, file, async rows =>
             {
-                using var rowGroup = reader.OpenRowGroupReader(group);
-                var hashes = new string?[rowGroup.RowCount];
-                await rowGroup.ReadAsync(field, hashes.AsMemory(), null, cancellationToken);
-                foreach (var hash in hashes)
+                foreach (var hash in await rows.StringsAsync("user_hash", cancellationToken))
                 {
-                    if (hash is not null && UserHash.Parse(hash) is { } user)
+                    if (UserHash.Parse(hash) is { } user)
                     {
                         users.Add(user);
                     }
                 }
-            }
+            }, cancellationToken);
         }
 
         _users = users.ToFrozenSet();

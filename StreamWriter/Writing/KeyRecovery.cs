@@ -3,8 +3,6 @@ using System.Text.Json;
 using GamePipeline.Contracts;
 using GamePipeline.Lake;
 using GamePipeline.Lake.Delta;
-using Parquet;
-using Parquet.Schema;
 
 namespace StreamWriter.Writing;
 
@@ -73,53 +71,22 @@ internal sealed class KeyRecovery(ILakeStorage storage, TimeSpan window)
 
     private async Task<List<(int Partition, StoredKey Stored)>> ReadAsync(DeltaFile file, CancellationToken cancellationToken)
     {
-        var path = $"{Table}/{file.StoragePath}";
-        var bytes = await storage.ReadAsync(path, cancellationToken)
-            ?? throw new IOException($"{path} is in the table's snapshot but not in the lake");
-        using var stream = new MemoryStream(bytes, writable: false);
-        await using var reader = await ParquetReader.CreateAsync(stream, cancellationToken: cancellationToken);
-        var fields = reader.Schema.DataFields.ToDictionary(f => f.Name);
         var keys = new List<(int, StoredKey)>();
-        for (var group = 0; group < reader.RowGroupCount; group++)
+        await StoredRows.ForEachAsync(storage, Table, file, async rows =>
         {
-            using var rowGroup = reader.OpenRowGroupReader(group);
-            var rows = checked((int)rowGroup.RowCount);
-            var users = await Strings(rowGroup, fields["user_id"], rows, cancellationToken);
-            var ids = await Strings(rowGroup, fields["event_id"], rows, cancellationToken);
-            var times = await Values<DateTime>(rowGroup, fields["event_time"], rows, cancellationToken);
-            var partitions = await Values<int>(rowGroup, fields["kafka_partition"], rows, cancellationToken);
-            var epochs = await Values<int>(rowGroup, fields["kafka_epoch"], rows, cancellationToken);
-            var offsets = await Values<long>(rowGroup, fields["kafka_offset"], rows, cancellationToken);
-            for (var row = 0; row < rows; row++)
+            var users = await rows.StringsAsync("user_id", cancellationToken);
+            var ids = await rows.StringsAsync("event_id", cancellationToken);
+            var times = await rows.ValuesAsync<DateTime>("event_time", cancellationToken);
+            var partitions = await rows.ValuesAsync<int>("kafka_partition", cancellationToken);
+            var epochs = await rows.ValuesAsync<int>("kafka_epoch", cancellationToken);
+            var offsets = await rows.ValuesAsync<long>("kafka_offset", cancellationToken);
+            for (var row = 0; row < rows.Count; row++)
             {
                 var time = DateTime.SpecifyKind(times[row], DateTimeKind.Utc);
                 keys.Add((partitions[row], new StoredKey(KeyId.Of(Guid.Parse(ids[row]), users[row]), new EventPosition(epochs[row], offsets[row], 0), time)));
             }
-        }
-
+        }, cancellationToken);
         return keys;
-    }
-
-    private static async Task<string[]> Strings(ParquetRowGroupReader rowGroup, DataField field, int rows, CancellationToken cancellationToken)
-    {
-        var values = new string?[rows];
-        await rowGroup.ReadAsync(field, values.AsMemory(), null, cancellationToken);
-        return [.. values.Select(value => value ?? throw new InvalidDataException($"{field.Name} is null in a row of {Table}"))];
-    }
-
-    /// <summary>A column of values, whether the file declares it required (our writer) or optional (DuckDB's rewrites).</summary>
-    private static async Task<T[]> Values<T>(ParquetRowGroupReader rowGroup, DataField field, int rows, CancellationToken cancellationToken) where T : struct
-    {
-        if (!field.IsNullable)
-        {
-            var values = new T[rows];
-            await rowGroup.ReadAsync<T>(field, values.AsMemory(), null, cancellationToken);
-            return values;
-        }
-
-        var nullable = new T?[rows];
-        await rowGroup.ReadAsync<T>(field, nullable.AsMemory(), null, cancellationToken);
-        return [.. nullable.Select(value => value ?? throw new InvalidDataException($"{field.Name} is null in a row of {Table}"))];
     }
 
     /// <summary>What a file's statistics say of its keys: the partitions and the newest time (unbounded without statistics).</summary>
