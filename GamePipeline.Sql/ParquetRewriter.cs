@@ -36,15 +36,15 @@ public sealed class ParquetRewriter(ILakeStorage storage, string memoryLimit = "
         WithDuckDbAsync(async (connection, scratch) =>
         {
             var source = ReadParquet(await LocalCopiesAsync(table, [input], scratch, cancellationToken));
-            var removed = Convert.ToInt64(await ScalarAsync(connection, $"SELECT COUNT(*) FROM {source} WHERE {predicate}", cancellationToken), CultureInfo.InvariantCulture);
-            var kept = Convert.ToInt64(await ScalarAsync(connection, $"SELECT COUNT(*) FROM {source} WHERE NOT ({predicate}) OR ({predicate}) IS NULL", cancellationToken), CultureInfo.InvariantCulture);
+            var keep = $"NOT ({predicate}) OR ({predicate}) IS NULL";
+            var (removed, kept) = await CountsAsync(connection, $"SELECT COUNT(*) FILTER (WHERE {predicate}), COUNT(*) FILTER (WHERE {keep}) FROM {source}", cancellationToken);
             if (removed == 0 || kept == 0)
             {
                 return ((RewrittenFile?)null, removed);
             }
 
             var partitionValue = input.PartitionValues.GetValueOrDefault(LakeTables.PartitionColumn) ?? throw new InvalidDataException($"{input.Path} has no {LakeTables.PartitionColumn}");
-            var select = $"SELECT {Columns(table, [input])} FROM {source} WHERE NOT ({predicate}) OR ({predicate}) IS NULL";
+            var select = $"SELECT {Columns(table, [input])} FROM {source} WHERE {keep}";
             return (await CopyToLakeAsync(connection, table, partitionValue, select, "erased", dataChange: true, scratch, cancellationToken), removed);
         });
 
@@ -113,11 +113,14 @@ public sealed class ParquetRewriter(ILakeStorage storage, string memoryLimit = "
         }, rows);
     }
 
-    private static async Task<object?> ScalarAsync(DuckDBConnection connection, string sql, CancellationToken cancellationToken)
+    /// <summary>The two counts a one-row query answers.</summary>
+    private static async Task<(long First, long Second)> CountsAsync(DuckDBConnection connection, string sql, CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();
         command.CommandText = sql;
-        return await command.ExecuteScalarAsync(cancellationToken);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return (Convert.ToInt64(reader.GetValue(0), CultureInfo.InvariantCulture), Convert.ToInt64(reader.GetValue(1), CultureInfo.InvariantCulture));
     }
 
     private async Task<string> LocalCopyAsync(LakeTable table, DeltaFile input, string scratch, CancellationToken cancellationToken)
